@@ -1,0 +1,3 @@
+from recapmail.cli import main
+
+main()

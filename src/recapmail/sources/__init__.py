@@ -1,0 +1,1 @@
+"""Ingest: files, folders, feeds and web pages -> Article."""

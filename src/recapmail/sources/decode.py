@@ -1,0 +1,66 @@
+"""Bytes from strangers -> text: BOMs, UTF-16, lying charsets, NULs and binary refused."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from recapmail.errors import SourceError
+
+# Controls that make text lie about itself (bidi overrides) or hide characters.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# More than 4 combining marks in a row only ever comes from "zalgo" floods.
+_MARKS = r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_MARK_FLOOD = re.compile(f"({_MARKS}{{4}}){_MARKS}+")
+
+
+def decode(data: bytes, where: str, declared: str | None = None) -> str:
+    """Decode `data`, trusting a BOM first, then UTF-8, then the declared charset, then cp1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    elif _looks_utf16(data):
+        text = data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", errors="replace")
+    else:
+        if b"\x00" in data[:8192] and data[:8192].count(b"\x00") > 8:
+            raise SourceError(
+                f"{where}: looks like a binary file, not text (expected .md, .txt or .html)"
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_declared(data, declared)
+    return clean_text(text)
+
+
+def clean_text(text: str) -> str:
+    """Normalise to NFC and drop the characters that only hide or reorder text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    text = _INVISIBLE.sub("", text)
+    text = _MARK_FLOOD.sub(r"\1", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """BOM-less UTF-16: every other byte is NUL in ASCII-heavy text."""
+    sample = data[:400]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
+
+
+def _decode_declared(data: bytes, declared: str | None) -> str:
+    if declared:
+        try:
+            candidate = data.decode(declared)
+            if "\ufffd" not in candidate:
+                return candidate
+        except (LookupError, UnicodeDecodeError):
+            pass
+    # cp1252 reads Latin-1 text too, and maps what Latin-1 leaves as C1 controls.
+    return data.decode("cp1252", errors="replace")

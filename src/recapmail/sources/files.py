@@ -1,0 +1,162 @@
+"""Recap articles on disk (.txt, .md with YAML front matter, .html) -> Article."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from recapmail.dates import parse_date
+from recapmail.errors import SourceError
+from recapmail.model import Article
+from recapmail.sources.decode import decode
+from recapmail.sources.html import html_to_article
+
+MAX_FILE_BYTES = 16_000_000
+MAX_FRONT_MATTER = 64_000
+MAX_FOLDER_FILES = 5_000
+TEXT_SUFFIXES = {".txt", ".text", ""}
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+ARTICLE_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def read_path(path: Path, source: str | None = None) -> list[Article]:
+    """A file gives one article; a folder gives every article file under it, sorted."""
+    if path.is_dir():
+        return [read_file(p) for p in iter_folder(path)]
+    return [read_file(path, source)]
+
+
+def iter_folder(folder: Path) -> Iterator[Path]:
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in ARTICLE_SUFFIXES - {""}
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+    if len(files) > MAX_FOLDER_FILES:
+        raise SourceError(
+            f"{folder}: more than {MAX_FOLDER_FILES} files; point to a smaller folder"
+        )
+    yield from files
+
+
+def read_file(path: Path, source: str | None = None) -> Article:
+    where = source or str(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise SourceError(f"{where}: is a folder")
+        if size > MAX_FILE_BYTES:
+            raise SourceError(f"{where}: file is larger than 16 MB; is it really an article?")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{where}: no such file (check the path)") from None
+    except PermissionError:
+        raise SourceError(f"{where}: permission denied") from None
+    except OSError as exc:
+        raise SourceError(f"{where}: cannot read ({exc.strerror})") from None
+    return parse_bytes(data, where, path.suffix.lower())
+
+
+def parse_bytes(data: bytes, where: str, suffix: str) -> Article:
+    """Turn the bytes of one article into an Article; `suffix` picks the format."""
+    if not data.strip():
+        raise SourceError(f"{where}: the file is empty")
+    if suffix in HTML_SUFFIXES or (suffix not in MARKDOWN_SUFFIXES and _looks_html(data)):
+        return html_to_article(data, where)
+    text = decode(data, where)
+    if not text.strip():
+        raise SourceError(f"{where}: the file holds no text")
+    meta, body = split_front_matter(text, where)
+    body_format = "markdown" if suffix in MARKDOWN_SUFFIXES or meta else "text"
+    return article_from_meta(meta, body, where, body_format)
+
+
+def _looks_html(data: bytes) -> bool:
+    head = data[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
+    """YAML (---) or TOML (+++) front matter, read safely: no tags, no alias bombs."""
+    match = _FRONT_MATTER.match(text)
+    if match:
+        return _yaml_meta(match.group(1), where), text[match.end() :]
+    match = _TOML_FRONT_MATTER.match(text)
+    if match:
+        import tomllib
+
+        try:
+            return tomllib.loads(match.group(1)), text[match.end() :]
+        except tomllib.TOMLDecodeError as exc:
+            raise SourceError(f"{where}: invalid TOML front matter: {exc}") from None
+    return {}, text
+
+
+def _yaml_meta(block: str, where: str) -> dict[str, Any]:
+    import yaml
+
+    if len(block) > MAX_FRONT_MATTER:
+        raise SourceError(f"{where}: front matter is larger than 64 KB")
+    if block.count("*") > 100:  # aliases: a handful is normal, hundreds is an alias bomb
+        raise SourceError(f"{where}: front matter uses too many YAML aliases")
+    try:
+        meta = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 2}" if mark is not None else ""
+        raise SourceError(
+            f"{where}:{line}: invalid YAML front matter; check the block between ---"
+        ) from None
+    except RecursionError:
+        raise SourceError(f"{where}: front matter is nested too deeply") from None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise SourceError(f"{where}: front matter must be 'key: value' lines")
+    return {str(k).lower(): v for k, v in meta.items()}
+
+
+def _text(value: Any, limit: int = 1000) -> str | None:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        text = " ".join(str(value).split())
+        return text[:limit] or None
+    return None
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        items: list[Any] = re.split(r"[,;]", value)
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        return ()
+    tags = (_text(item, 60) for item in items[:50])
+    return tuple(dict.fromkeys(t.strip() for t in tags if t and t.strip()))
+
+
+def article_from_meta(meta: dict[str, Any], body: str, where: str, body_format: str) -> Article:
+    url = _text(meta.get("canonical") or meta.get("url") or meta.get("link"), 2000)
+    if url and not re.match(r"https?://", url, re.IGNORECASE):
+        url = None
+    language = _text(meta.get("lang") or meta.get("language"), 10)
+    return Article(
+        source=where,
+        body=body,
+        body_format="markdown" if body_format == "markdown" else "text",
+        kind="file",
+        url=url,
+        title=_text(meta.get("title"), 300),
+        description=_text(meta.get("description") or meta.get("summary") or meta.get("excerpt")),
+        published=parse_date(meta.get("date") or meta.get("published") or meta.get("pubdate")),
+        author=_text(meta.get("author") or meta.get("authors"), 200),
+        tags=_tags(meta.get("tags") or meta.get("category") or meta.get("categories")),
+        language=language.lower()[:2] if language else None,
+    )
