@@ -1,0 +1,1 @@
+"""Digest -> outputs: the email (MJML, HTML, text, .eml) and the social posts."""

@@ -1,0 +1,73 @@
+"""The Jinja2 environment shared by every renderer, with user overrides by template name.
+
+Lookup order: the user's `templates_dir`, then the templates shipped in the package. A user
+template can extend the shipped one it replaces as "!default/email/base.mjml.j2".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from recapmail.errors import RenderError
+
+
+def shipped_templates() -> Path:
+    """The templates inside the installed package, or at the repository root when run from it."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "templates"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "templates"
+
+
+@lru_cache(maxsize=8)
+def environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    shipped = jinja2.FileSystemLoader(str(shipped_templates()))
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir is not None:
+        if not templates_dir.is_dir():
+            raise RenderError(f"{templates_dir}: templates_dir is not a folder (fix feeds.toml)")
+        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    loaders.append(shipped)
+    loaders.append(jinja2.PrefixLoader({"!default": shipped}, delimiter="/"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # Every template escapes: outside text can never become markup (MJML is XML-like).
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        # Sandboxing is not needed: templates come from the package or the user's own folder,
+        # never from articles or feeds.
+    )
+    return env
+
+
+def render(name: str, context: dict[str, object], templates_dir: Path | None = None) -> str:
+    """Render one template; a template mistake becomes a RenderError naming file and line."""
+    env = environment(templates_dir)
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise RenderError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"template {exc.name!r} not found (check templates_dir)") from None
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"{_location(exc, name)}: {exc.message}") from None
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise RenderError(f"{_location(exc, name)}: {exc}") from None
+
+
+def _location(exc: BaseException, name: str) -> str:
+    """The innermost template frame of a render-time error: 'email/item.mjml.j2:12'."""
+    tb = exc.__traceback__
+    where = name
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or "templates" in filename:
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
