@@ -1,0 +1,287 @@
+"""The command line: parse options, call the pipeline, print, set the exit code.
+
+Only typer and the standard library are imported here at start-up; every command imports
+what it needs when it runs, so `recapmail --version` and `--help` stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from recapmail import __version__
+from recapmail.errors import RecapmailError
+
+if TYPE_CHECKING:
+    from recapmail.config import Config
+    from recapmail.model import Highlights, Period, Post, RunReport
+
+app = typer.Typer(
+    name="recapmail",
+    help="Turn event recaps and news feeds into a weekly newsletter and social posts.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_debug = False
+
+
+class PlatformChoice(StrEnum):
+    linkedin = "linkedin"
+    mastodon = "mastodon"
+    bluesky = "bluesky"
+    all = "all"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"recapmail {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    global _debug
+    _debug = debug
+    from recapmail.logs import setup_logging
+
+    setup_logging(debug=verbose, quiet=quiet, color=_color())
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="feeds.toml to use (default: ./feeds.toml, then user config)."
+    ),
+]
+
+
+@app.command()
+def digest(
+    config: ConfigOption = None,
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W47.")] = None,
+    since: Annotated[str | None, typer.Option(help="First day, e.g. 2026-11-16.")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day (inclusive).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder receiving one folder per period.")] = Path(
+        "out"
+    ),
+    offline: Annotated[
+        bool, typer.Option("--offline", help="No network: local sources and the cache.")
+    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 4 when any source fails.")] = False,
+) -> None:
+    """Make this week's newsletter and posts from every source in feeds.toml."""
+    from recapmail import pipeline
+
+    with user_errors():
+        cfg = _load_config(config)
+        period = _period(cfg, week, since, until)
+        with _progress() as progress:
+            report = pipeline.run_digest(
+                cfg, period, out, offline=offline, strict=strict, progress=progress
+            )
+    _echo_report("Digest", report)
+
+
+@app.command()
+def highlights(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders, feeds or page URLs.")],
+    json_output: Annotated[bool, typer.Option("--json", help="The JSON contract.")] = False,
+    count: Annotated[int, typer.Option(min=1, max=50, help="Highlights per article.")] = 5,
+) -> None:
+    """Show the key sentences, figures and keywords of articles."""
+    from recapmail import pipeline
+
+    with user_errors():
+        items = pipeline.read_highlights(sources, count=count)
+    if json_output:
+        from recapmail.serialize import dumps, highlights_dict
+
+        typer.echo(dumps([highlights_dict(h) for h in items]), nl=False)
+    else:
+        for h in items:
+            _echo_highlights(h)
+
+
+@app.command()
+def newsletter(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders, feeds or page URLs.")],
+    config: ConfigOption = None,
+    out: Annotated[Path, typer.Option(help="Folder receiving the edition's folder.")] = Path("out"),
+) -> None:
+    """Make a special edition from chosen articles."""
+    from recapmail import pipeline
+
+    with user_errors():
+        report = pipeline.run_newsletter(sources, _load_config(config), out)
+    _echo_report("Newsletter", report)
+
+
+@app.command()
+def social(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders, feeds or page URLs.")],
+    config: ConfigOption = None,
+    platform: Annotated[PlatformChoice, typer.Option(help="Which platform.")] = PlatformChoice.all,
+    thread: Annotated[
+        bool, typer.Option("--thread", help="Split long Mastodon posts into a thread.")
+    ] = False,
+    copy: Annotated[
+        bool, typer.Option("--copy", help="Put the first post on the clipboard.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="The JSON contract.")] = False,
+) -> None:
+    """Write LinkedIn, Mastodon and Bluesky posts for articles."""
+    from recapmail import pipeline
+
+    with user_errors():
+        cfg = _load_config(config)
+        platforms = cfg.social.platforms if platform is PlatformChoice.all else (platform.value,)
+        posts = pipeline.run_social(sources, cfg, platforms, thread=thread)  # type: ignore[arg-type]
+        if copy and posts:
+            from recapmail.clipboard import copy as copy_text
+
+            copy_text(posts[0].text)
+    if json_output:
+        from recapmail.serialize import dumps, post_dict
+
+        typer.echo(dumps([post_dict(p) for p in posts]), nl=False)
+    else:
+        _echo_posts(posts)
+    if copy and posts:
+        typer.secho(f"Copied the {posts[0].platform} post to the clipboard.", err=True, fg="green")
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a RecapmailError into one red line and its exit code; --debug shows the traceback."""
+    try:
+        yield
+    except RecapmailError as exc:
+        if _debug:
+            raise
+        typer.secho(f"Error: {exc}", err=True, fg="red")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.secho("Interrupted.", err=True, fg="yellow")
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # a bug must still end in one clear line
+        if _debug:
+            raise
+        typer.secho(
+            f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)",
+            err=True,
+            fg="red",
+        )
+        raise typer.Exit(1) from None
+
+
+def _load_config(path: Path | None) -> Config:
+    from recapmail.config import load_config
+
+    return load_config(path)
+
+
+def _period(cfg: Config, week: str | None, since: str | None, until: str | None) -> Period:
+    from datetime import UTC, datetime
+
+    from recapmail import period
+
+    tz = cfg.newsletter.timezone
+    if week and (since or until):
+        raise RecapmailError("use either --week or --since/--until, not both")
+    if week:
+        return period.week_period(week, tz)
+    if since:
+        return period.range_period(since, until, tz)
+    if until:
+        raise RecapmailError("--until needs --since")
+    return period.last_complete_week(datetime.now(UTC), tz)
+
+
+def _color() -> bool:
+    return sys.stderr.isatty() and "NO_COLOR" not in os.environ
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str], None] | None]:
+    """A one-line status on a terminal; nothing at all in cron or a pipe."""
+    import logging
+
+    if not sys.stderr.isatty() or logging.getLogger("recapmail").level > logging.WARNING:
+        yield None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
+    with console.status("Collecting sources…") as status:
+        yield lambda message: status.update(message)
+
+
+def _echo_report(kind: str, report: RunReport) -> None:
+    d = report.digest
+    warnings = len(d.warnings)
+    for w in d.warnings:
+        typer.secho(f"Warning: {w.source}: {w.reason}", err=True, fg="yellow")
+    shown = len(d.shown)
+    typer.echo(
+        f"{kind} {d.period.label}: {len(d.items)} articles ({shown} shown), "
+        f"{warnings} warning{'s' if warnings != 1 else ''}, {report.out_dir} "
+        f"({report.elapsed:.1f} s)"
+    )
+
+
+def _echo_highlights(h: Highlights) -> None:
+    a = h.article
+    meta = ", ".join(
+        x for x in (h.language, a.published.date().isoformat() if a.published else "") if x
+    )
+    typer.secho(f"{h.title}", bold=True)
+    typer.secho(f"{a.source} ({meta})", dim=True)
+    typer.echo(f"\n  {h.summary}\n")
+    for number, sentence in enumerate(h.highlights, 1):
+        typer.echo(f"  {number}. {sentence}")
+    if h.figures:
+        typer.echo("\n  Figures:  " + " · ".join(f"{f.value} {f.label}".strip() for f in h.figures))
+    if h.keywords:
+        typer.echo("  Keywords: " + ", ".join(h.keywords))
+    if h.hashtags:
+        typer.echo("  Hashtags: " + " ".join(h.hashtags))
+    typer.echo("")
+
+
+def _echo_posts(posts: list[Post]) -> None:
+    for post in posts:
+        part = f" {post.part}/{post.parts}" if post.parts > 1 else ""
+        over = post.count > post.limit
+        header = f"── {post.platform}{part} · {post.source} · {post.count}/{post.limit} ──"
+        typer.secho(header, bold=True, fg="red" if over else None)
+        typer.echo(post.text)
+        typer.echo("")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,110 @@
+"""Write an output folder all at once: a run that dies leaves the old folder or the new one.
+
+Files go to a hidden temporary folder beside the target, are flushed to disk, then swapped
+with the target in one atomic `renameat2(RENAME_EXCHANGE)` on Linux; elsewhere two renames,
+with a recovery step that puts the old folder back if a run died between them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from recapmail.errors import RecapmailError
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_TMP_PREFIX = ".tmp-"
+_OLD_PREFIX = ".old-"
+
+
+def write_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Replace `target` with a folder holding exactly `files` (relative name -> content)."""
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        recover(parent)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{target.name}-", dir=parent))
+        try:
+            for name, content in files.items():
+                _write_file(tmp, name, content)
+            _fsync_dir(tmp)
+            _swap_into_place(tmp, target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        _fsync_dir(parent)
+    except OSError as exc:
+        raise RecapmailError(
+            f"{target}: cannot write the output folder ({exc.strerror or exc}); "
+            "check the --out path and free disk space"
+        ) from None
+    return target
+
+
+def recover(parent: Path) -> None:
+    """Undo what a killed run left in `parent`: stray temporary folders, an unswapped old one."""
+    if not parent.is_dir():
+        return
+    for entry in parent.iterdir():
+        if entry.name.startswith(_OLD_PREFIX):
+            original = parent / entry.name[len(_OLD_PREFIX) :].rsplit("-", 1)[0]
+            if not original.exists():
+                entry.rename(original)  # died between the two renames: the old folder returns
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(_TMP_PREFIX) and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _write_file(root: Path, name: str, content: str | bytes) -> None:
+    path = (root / name).resolve()
+    if root.resolve() not in path.parents:
+        raise ValueError(f"output file name escapes the folder: {name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _swap_into_place(tmp: Path, target: Path) -> None:
+    if not target.exists():
+        tmp.rename(target)
+        return
+    if _exchange(tmp, target):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old folder
+        return
+    old = target.parent / f"{_OLD_PREFIX}{target.name}-{os.getpid()}"
+    target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux renameat2; False when the system cannot."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

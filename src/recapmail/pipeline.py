@@ -1,0 +1,185 @@
+"""The stages put together: what each command does, as functions that return values."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from recapmail.config import Config
+from recapmail.errors import StrictFailure
+from recapmail.model import (
+    Digest,
+    DigestItem,
+    Highlights,
+    Period,
+    Platform,
+    Post,
+    RunReport,
+)
+
+OUTPUT_FILES = (
+    "newsletter.html",
+    "newsletter.txt",
+    "newsletter.eml",
+    "newsletter.mjml",
+    "digest.json",
+)
+
+
+def run_digest(
+    cfg: Config,
+    period: Period,
+    out_root: Path,
+    *,
+    offline: bool = False,
+    strict: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> RunReport:
+    """The weekly job: collect every source, pick the period's items, render, write atomically."""
+    from recapmail.digest import build_digest
+    from recapmail.sources.collect import collect
+    from recapmail.state import State
+
+    started = time.monotonic()
+    state = State.open(cfg.state_path)
+    try:
+        collected = collect(cfg, state, offline=offline, progress=progress)
+        if strict and collected.warnings:
+            first = collected.warnings[0]
+            raise StrictFailure(
+                f"--strict: {len(collected.warnings)} source(s) failed, "
+                f"first {first.source}: {first.reason}; nothing was written"
+            )
+        digest = build_digest(collected.articles, period, cfg, state, warnings=collected.warnings)
+    finally:
+        state.close()
+    out_dir = out_root / period.label
+    files = write_edition(digest, cfg, out_dir)
+    return RunReport(
+        digest=digest,
+        out_dir=str(out_dir),
+        files=files,
+        elapsed=time.monotonic() - started,
+        fetched=collected.fetched,
+        not_modified=collected.not_modified,
+    )
+
+
+def render_edition(digest: Digest, cfg: Config) -> dict[str, str | bytes]:
+    """Every file of one edition, in memory: nothing is written until all of them rendered."""
+    from recapmail.render.email import render_newsletter
+    from recapmail.render.social import post_files, posts_for_digest
+    from recapmail.serialize import digest_dict, dumps
+
+    newsletter = render_newsletter(digest, cfg)
+    posts = posts_for_digest(digest, cfg, cfg.social.platforms)
+    social = post_files(posts)
+    names = (*OUTPUT_FILES, *sorted(social))
+    files: dict[str, str | bytes] = {
+        "newsletter.html": newsletter.html,
+        "newsletter.txt": newsletter.text,
+        "newsletter.eml": newsletter.eml,
+        "newsletter.mjml": newsletter.mjml,
+        "digest.json": dumps(digest_dict(digest, names)),
+    }
+    files.update(social)
+    return files
+
+
+def write_edition(digest: Digest, cfg: Config, out_dir: Path) -> tuple[str, ...]:
+    from recapmail.output import write_folder
+
+    files = render_edition(digest, cfg)
+    write_folder(out_dir, files)
+    return tuple(files)
+
+
+# -- one-off commands --------------------------------------------------------------------------
+
+
+def read_highlights(specs: Sequence[str], count: int = 5) -> list[Highlights]:
+    """`recapmail highlights`: every article the specs name, in input order."""
+    from recapmail.highlights import extract
+    from recapmail.sources.resolve import load_sources
+
+    return [extract(article, count=count) for article in load_sources(specs)]
+
+
+def run_newsletter(specs: Sequence[str], cfg: Config, out_root: Path) -> RunReport:
+    """A special edition from chosen articles, written to <out>/<date>-<slug of the title>/."""
+    started = time.monotonic()
+    digest = edition_digest(read_highlights(specs), cfg)
+    title_slug = slugify(digest.items[0].highlights.title if digest.items else digest.title)
+    day = (digest.period.end - timedelta(days=1)).date().isoformat()
+    out_dir = out_root / f"{day}-{title_slug}"
+    files = write_edition(digest, cfg, out_dir)
+    return RunReport(
+        digest=digest, out_dir=str(out_dir), files=files, elapsed=time.monotonic() - started
+    )
+
+
+def run_social(
+    specs: Sequence[str],
+    cfg: Config,
+    platforms: Sequence[Platform],
+    *,
+    thread: bool = False,
+) -> list[Post]:
+    """Posts for each article named; articles about one event give one post for the event."""
+    from recapmail.highlights import cluster
+    from recapmail.render.social import posts_for_article, posts_for_cluster
+
+    items = read_highlights(specs)
+    clusters, membership = cluster(items)
+    posts: list[Post] = []
+    done: set[str] = set()
+    for h in items:
+        cluster_id = membership.get(h.article.source)
+        if cluster_id is None:
+            posts.extend(posts_for_article(h, cfg, platforms, thread=thread))
+        elif cluster_id not in done:
+            done.add(cluster_id)
+            c = next(c for c in clusters if c.id == cluster_id)
+            members = [i for i in items if membership.get(i.article.source) == cluster_id]
+            posts.extend(posts_for_cluster(c, members, cfg, platforms, thread=thread))
+    return posts
+
+
+def edition_digest(items: Sequence[Highlights], cfg: Config) -> Digest:
+    """A digest of exactly these articles, in the order given, for a special edition."""
+    from recapmail.highlights import cluster
+
+    clusters, membership = cluster(items)
+    dates = [h.article.published for h in items if h.article.published]
+    last = max(dates) if dates else datetime.now(UTC).replace(hour=0, minute=0, second=0)
+    first = min(dates) if dates else last
+    start = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = last.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    period = Period(
+        start=start,
+        end=end,
+        label=f"{start.date().isoformat()}_{(end - timedelta(days=1)).date().isoformat()}",
+        timezone=cfg.newsletter.timezone,
+    )
+    limit = cfg.newsletter.max_items
+    return Digest(
+        period=period,
+        title=cfg.newsletter.title,
+        language=cfg.newsletter.language,
+        items=tuple(
+            DigestItem(h, cluster=membership.get(h.article.source), shown=i < limit)
+            for i, h in enumerate(items)
+        ),
+        clusters=clusters,
+        warnings=(),
+    )
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "edition"

@@ -1,0 +1,83 @@
+"""Which links may reach a reader, and the optional campaign parameters added to them.
+
+Only http, https and mailto survive. A URL is judged the way a browser would read it: entities
+decoded, tabs, newlines and control characters dropped, scheme case folded, so "JaVa&#x09;Script:"
+is seen as the javascript: it is and dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+SCHEMES = ("http", "https", "mailto")
+MAX_URL = 2048
+# WHATWG URL parsing drops tab and newline anywhere and trims C0 controls and spaces at both
+# ends; invisible format characters are dropped too so they cannot hide a scheme.
+_DROPPED = re.compile(r"[\t\n\r\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_TRIMMED = "".join(chr(c) for c in range(0x21))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters left percent-encoded or escaped by the template; never let them close an attribute.
+_SAFE_CHARS = "/:?#[]@!$&'()*+,;=%~-._"
+_HOST = re.compile(r"[^\s/\\?#@<>\"'`]+")
+
+
+def safe_url(raw: str | None) -> str | None:
+    """`raw` as a link a reader may follow, or None when it is not http(s)/mailto or malformed."""
+    if not raw:
+        return None
+    value = raw
+    for _ in range(3):  # entities inside entities: "&amp;#106;avascript:"
+        decoded = html.unescape(value)
+        if decoded == value:
+            break
+        value = decoded
+    value = _DROPPED.sub("", value).strip(_TRIMMED)
+    if not value or len(value) > MAX_URL or _CONTROL.search(value):
+        return None
+    if value.startswith("//"):
+        value = "https:" + value
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an invalid IPv6 literal
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        return None
+    if scheme == "mailto":
+        return "mailto:" + quote(value[len("mailto:") :], safe=_SAFE_CHARS)
+    try:
+        host = parts.hostname
+        port = parts.port
+    except ValueError:  # a port that is not a number, an unbalanced "["
+        return None
+    if not host or not _HOST.fullmatch(host):
+        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + (f"[{host}]" if ":" in host else host)
+    netloc += f":{port}" if port is not None else ""
+    path = quote(parts.path, safe=_SAFE_CHARS)
+    query = quote(parts.query, safe=_SAFE_CHARS)
+    fragment = quote(parts.fragment, safe=_SAFE_CHARS)
+    return urlunsplit((scheme, quote(netloc, safe=_SAFE_CHARS), path, query, fragment))
+
+
+def with_tracking(url: str, source: str, campaign: str, medium: str = "email") -> str:
+    """Add utm_* parameters to an http(s) link, keeping any the link already carries."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return url
+    present = {key for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    wanted = (("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign))
+    added = urlencode([(key, value) for key, value in wanted if value and key not in present])
+    if not added:
+        return url
+    # Appended, not re-encoded: the link's own query stays byte for byte (signed URLs).
+    query = f"{parts.query}&{added}" if parts.query else added
+    return urlunsplit(parts._replace(query=query))
