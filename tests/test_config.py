@@ -65,8 +65,11 @@ def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
         ('[newsletter]\nfrom = "not an address"\n', "not an email address"),
         ('[newsletter]\ntimezone = "Mars/Olympus"\n', "unknown time zone"),
         ('[social]\nplatforms = ["myspace"]\n', "unknown platform"),
-        ('[newsletter]\nmax_items = true\n', "must be an integer"),
-        ('[[sources]]\nname = "x"\npath = "a"\n[[sources]]\nname = "x"\npath = "b"\n', "two sources"),
+        ("[newsletter]\nmax_items = true\n", "must be an integer"),
+        (
+            '[[sources]]\nname = "x"\npath = "a"\n[[sources]]\nname = "x"\npath = "b"\n',
+            "two sources",
+        ),
     ],
 )
 def test_bad_values_are_refused(tmp_path: Path, text: str, needle: str) -> None:
@@ -79,7 +82,7 @@ def test_find_config_prefers_explicit_then_local(
     monkeypatch.chdir(tmp_path)
     assert find_config(None) is None
     assert load_config(None) == Config()
-    local = write(tmp_path, "[newsletter]\nlanguage = \"en\"\n")
+    local = write(tmp_path, '[newsletter]\nlanguage = "en"\n')
     assert find_config(None) == Path("feeds.toml")
     assert load_config(None).newsletter.language == "en"
     with pytest.raises(ConfigError, match="no such config file"):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from recapmail import __version__
-from recapmail.errors import RecapmailError
+from recapmail.errors import RecapmailError, UsageError
 
 if TYPE_CHECKING:
     from recapmail.config import Config
@@ -212,13 +212,13 @@ def _period(cfg: Config, week: str | None, since: str | None, until: str | None)
 
     tz = cfg.newsletter.timezone
     if week and (since or until):
-        raise RecapmailError("use either --week or --since/--until, not both")
+        raise UsageError("use either --week or --since/--until, not both")
     if week:
         return period.week_period(week, tz)
     if since:
         return period.range_period(since, until, tz)
     if until:
-        raise RecapmailError("--until needs --since")
+        raise UsageError("--until needs --since")
     return period.last_complete_week(datetime.now(UTC), tz)
 
 

@@ -9,6 +9,12 @@ class RecapmailError(Exception):
     exit_code = 1
 
 
+class UsageError(RecapmailError):
+    """Options that contradict each other; exit code 2 like typer's own usage errors."""
+
+    exit_code = 2
+
+
 class ConfigError(RecapmailError):
     """feeds.toml is missing, malformed or holds a wrong value."""
 

@@ -1,0 +1,246 @@
+"""The seen-state: one SQLite file that remembers what earlier runs fetched, saw and sent.
+
+- `http`: per URL, the validators (ETag, Last-Modified) for conditional GET and the last good
+  body (zlib), so a 304 and `--offline` both have something to parse;
+- `seen`: when each item key was first met (local recaps go out after they appear; undated feed
+  items are dated by it);
+- `periods` and `sent`: which item went out in which period, and a copy of each sent article, so
+  an item is never in two digests and re-running a period gives the same digest.
+
+WAL and one transaction per write keep it safe against a second run and against SIGKILL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from recapmail.errors import RecapmailError
+from recapmail.model import Article, Period
+
+STATE_NAME = "state.sqlite3"
+_SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS http (
+    url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, content_type TEXT,
+    final_url TEXT, fetched_at TEXT NOT NULL, checked_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, first_seen TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS periods (
+    label TEXT PRIMARY KEY, start TEXT NOT NULL, "end" TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, label TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sent_articles (
+    label TEXT NOT NULL, position INTEGER NOT NULL, article TEXT NOT NULL,
+    PRIMARY KEY (label, position));
+"""
+_CHUNK = 500  # keys per IN (...) query, under SQLite's variable limit
+
+
+class StateError(RecapmailError):
+    """The state file cannot be opened or is not a recapmail state."""
+
+
+@dataclass(frozen=True, slots=True)
+class CachedResponse:
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body: bytes
+    content_type: str | None
+    final_url: str | None
+    fetched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedPeriod:
+    label: str
+    start: datetime
+    end: datetime
+    recorded_at: datetime
+
+
+class State:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | None) -> State:
+        if path is None:
+            from platformdirs import user_data_path
+
+            path = user_data_path("recapmail") / STATE_NAME
+        where = f"state file {path}"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > _SCHEMA_VERSION:
+                raise StateError(
+                    f"{where} was written by a newer recapmail; upgrade, or set RECAPMAIL_STATE"
+                )
+            conn.executescript(_SCHEMA)
+            conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise StateError(
+                f"{where}: {exc}; move it aside (a new one is created) or set RECAPMAIL_STATE"
+            ) from None
+        except OSError as exc:
+            raise StateError(f"{where}: cannot create it ({exc.strerror})") from None
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> State:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: a concurrent run waits instead of failing mid-way."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- HTTP cache --------------------------------------------------------------------
+
+    def cached(self, url: str) -> CachedResponse | None:
+        row = self._conn.execute(
+            "SELECT etag, last_modified, body, content_type, final_url, fetched_at "
+            "FROM http WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None or row[2] is None:
+            return None
+        try:
+            body = zlib.decompress(row[2])
+        except zlib.error:
+            return None
+        return CachedResponse(url, row[0], row[1], body, row[3], row[4], _dt(row[5]))
+
+    def store_response(
+        self,
+        url: str,
+        *,
+        body: bytes,
+        etag: str | None,
+        last_modified: str | None,
+        content_type: str | None = None,
+        final_url: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        stamp = _iso(now)
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO http VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (url, etag, last_modified, zlib.compress(body, 6), content_type, final_url,
+                 stamp, stamp),
+            )  # fmt: skip
+
+    def touch(self, url: str, now: datetime | None = None) -> None:
+        """A 304: the cached body is still current."""
+        with self._write() as db:
+            db.execute("UPDATE http SET checked_at = ? WHERE url = ?", (_iso(now), url))
+
+    # -- first seen --------------------------------------------------------------------
+
+    def first_seen(
+        self, items: Sequence[Sequence[str]], now: datetime | None = None
+    ) -> list[datetime]:
+        """For each item (its identity keys), when any of its keys was first met; new keys are
+        remembered as met `now`."""
+        stamp = _iso(now)
+        all_keys = list(dict.fromkeys(k for keys in items for k in keys))
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO seen VALUES (?, ?)", ((k, stamp) for k in all_keys)
+            )
+            known = dict(self._select(db, "SELECT key, first_seen FROM seen WHERE key IN", all_keys))
+        return [_dt(min((known[k] for k in keys if k in known), default=stamp)) for keys in items]
+
+    # -- periods and sent items --------------------------------------------------------
+
+    def periods(self) -> list[RecordedPeriod]:
+        rows = self._conn.execute(
+            'SELECT label, start, "end", recorded_at FROM periods ORDER BY start'
+        ).fetchall()
+        return [RecordedPeriod(r[0], _dt(r[1]), _dt(r[2]), _dt(r[3])) for r in rows]
+
+    def sent_labels(self, keys: Iterable[str]) -> dict[str, str]:
+        """key -> label of the period it went out in, for the keys that went out."""
+        return dict(self._select(self._conn, "SELECT key, label FROM sent WHERE key IN", keys))
+
+    def recorded_articles(self, label: str) -> list[Article]:
+        rows = self._conn.execute(
+            "SELECT article FROM sent_articles WHERE label = ? ORDER BY position", (label,)
+        ).fetchall()
+        return [article_from_json(r[0]) for r in rows]
+
+    def record(
+        self,
+        period: Period,
+        items: Sequence[tuple[Sequence[str], Article]],
+        now: datetime | None = None,
+    ) -> None:
+        """Remember that these items went out in `period`. A key already sent elsewhere keeps
+        its first period (two concurrent runs cannot send one item twice)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO periods VALUES (?, ?, ?, ?)",
+                (period.label, _iso(period.start), _iso(period.end), _iso(now)),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO sent VALUES (?, ?)",
+                ((key, period.label) for keys, _ in items for key in keys),
+            )
+            db.execute("DELETE FROM sent_articles WHERE label = ?", (period.label,))
+            db.executemany(
+                "INSERT INTO sent_articles VALUES (?, ?, ?)",
+                ((period.label, i, article_to_json(a)) for i, (_, a) in enumerate(items)),
+            )
+
+    @staticmethod
+    def _select(db: sqlite3.Connection, query: str, keys: Iterable[str]) -> Iterator[Any]:
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), _CHUNK):
+            chunk = unique[i : i + _CHUNK]
+            yield from db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
+
+
+def article_to_json(article: Article) -> str:
+    data = asdict(article)
+    for key in ("published", "first_seen"):
+        data[key] = data[key].isoformat() if data[key] else None
+    return json.dumps(data, ensure_ascii=False)
+
+
+def article_from_json(text: str) -> Article:
+    data = json.loads(text)
+    for key in ("published", "first_seen"):
+        data[key] = _dt(data[key]) if data.get(key) else None
+    data["tags"] = tuple(data.get("tags") or ())
+    return Article(**data)
+
+
+def _iso(value: datetime | None) -> str:
+    return (value or datetime.now(UTC)).astimezone(UTC).isoformat()
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
