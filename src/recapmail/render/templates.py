@@ -35,14 +35,19 @@ def environment(templates_dir: Path | None = None) -> jinja2.Environment:
     loaders.append(jinja2.PrefixLoader({"!default": shipped}, delimiter="/"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
-        # Every template escapes: outside text can never become markup (MJML is XML-like).
-        autoescape=True,
+        # Every markup template escapes: outside text can never become MJML or HTML.
+        autoescape=escapes,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         # Sandboxing is not needed: templates come from the package or the user's own folder,
         # never from articles or feeds.
     )
     return env
+
+
+def escapes(name: str | None) -> bool:
+    """Plain-text templates (".txt.j2") are not markup: escaping would show "&amp;" to readers."""
+    return not (name or "").endswith(".txt.j2")
 
 
 def render(name: str, context: dict[str, object], templates_dir: Path | None = None) -> str:
