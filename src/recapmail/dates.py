@@ -24,7 +24,6 @@ _FRENCH_MONTH_RE = re.compile(
 )
 
 
-
 def _zone(hours: float) -> timezone:
     return timezone(timedelta(hours=hours))
 

@@ -43,10 +43,7 @@ def week_period(label: str, tz: str) -> Period:
 def range_period(since: str, until: str | None, tz: str, *, today: date | None = None) -> Period:
     """Days `since` to `until` inclusive; `until` defaults to today in `tz`."""
     first = _day(since, "--since")
-    if until is None:
-        last = today or datetime.now(_zone(tz)).date()
-    else:
-        last = _day(until, "--until")
+    last = _day(until, "--until") if until else (today or datetime.now(_zone(tz)).date())
     if last < first:
         raise PeriodError(f"--until {last} is before --since {first}: swap them")
     return _days(first, last + timedelta(days=1), f"{first}_{last}", tz)

@@ -171,7 +171,9 @@ class State:
             db.executemany(
                 "INSERT OR IGNORE INTO seen VALUES (?, ?)", ((k, stamp) for k in all_keys)
             )
-            known = dict(self._select(db, "SELECT key, first_seen FROM seen WHERE key IN", all_keys))
+            known = dict(
+                self._select(db, "SELECT key, first_seen FROM seen WHERE key IN", all_keys)
+            )
         return [_dt(min((known[k] for k in keys if k in known), default=stamp)) for keys in items]
 
     # -- periods and sent items --------------------------------------------------------

@@ -1,0 +1,228 @@
+"""Every enabled source of feeds.toml -> Articles, for `recapmail digest`.
+
+Local paths are read; URLs are fetched together with conditional GET, each body parsed as
+soon as it arrives. A source that fails becomes one SourceWarning (its name and the reason)
+and, when an earlier run cached it, its last good copy is used: a feed that is down this
+week does not make its items vanish from a re-run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from recapmail.config import Config, SourceConfig
+from recapmail.errors import SourceError
+from recapmail.model import Article, SourceWarning
+from recapmail.sources.feeds import looks_like_feed, parse_feed, url_key
+from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
+from recapmail.sources.files import iter_folder, read_file
+from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
+from recapmail.state import CachedResponse, State
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Collected:
+    articles: tuple[Article, ...]
+    warnings: tuple[SourceWarning, ...]
+    fetched: int  # answered 200 with a new body
+    not_modified: int  # answered 304: the cached body was parsed
+    from_cache: int  # offline, or failed: the cached body was parsed
+
+
+def identity_keys(article: Article) -> tuple[str, ...]:
+    """What identifies an item across feeds, files and runs. A GUID that is not globally
+    unique (JSON Feed ids such as "1") only counts inside its own feed."""
+    keys = []
+    if article.guid:
+        guid = article.guid.strip()
+        global_id = ":" in guid and len(guid) > 12
+        keys.append(f"g:{guid}" if global_id else f"g:{article.feed}|{guid}")
+    if article.url:
+        keys.append(f"u:{url_key(article.url)}")
+    if article.kind == "file":
+        keys.append(f"p:{Path(article.source).expanduser().resolve()}")
+    if not keys:
+        keys.append(f"s:{article.feed}|{article.source}")
+    return tuple(keys)
+
+
+def collect(
+    cfg: Config,
+    state: State,
+    *,
+    offline: bool,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> Collected:
+    now = now or datetime.now(UTC)
+    run = _Run(state, progress)
+    for source in cfg.enabled_sources:
+        if source.path is not None:
+            run.local(source)
+    remote = [s for s in cfg.enabled_sources if s.url]
+    if offline:
+        for source in remote:
+            run.cached(source, "offline")
+    elif remote:
+        run.fetch(remote, cfg)
+    articles = [a for source in cfg.enabled_sources for a in run.by_source.get(source.name, [])]
+    seen = state.first_seen([identity_keys(a) for a in articles], now)
+    articles = [replace(a, first_seen=when) for a, when in zip(articles, seen, strict=True)]
+    return Collected(
+        tuple(articles), tuple(run.warnings), run.fetched, run.not_modified, run.from_cache
+    )
+
+
+class _Run:
+    """The articles and warnings of one collect(), gathered source by source."""
+
+    def __init__(self, state: State, progress: Progress | None) -> None:
+        self.state = state
+        self.progress = progress
+        self.by_source: dict[str, list[Article]] = {}
+        self.warnings: list[SourceWarning] = []
+        self.fetched = self.not_modified = self.from_cache = 0
+
+    def warn(self, source: SourceConfig, reason: str) -> None:
+        log.warning("%s: %s", source.name, reason)
+        self.warnings.append(SourceWarning(source.name, reason))
+
+    def keep(self, source: SourceConfig, articles: list[Article]) -> None:
+        self.by_source.setdefault(source.name, []).extend(
+            replace(
+                a,
+                feed=source.name,
+                tags=tuple(dict.fromkeys((*source.tags, *a.tags))),
+                language=a.language or source.language,
+            )
+            for a in articles
+        )
+
+    # -- local -------------------------------------------------------------------------
+
+    def local(self, source: SourceConfig) -> None:
+        path = source.path
+        assert path is not None
+        try:
+            if path.is_dir():
+                for file in iter_folder(path):
+                    try:
+                        self.keep(source, [read_file(file)])
+                    except SourceError as exc:
+                        self.warn(source, str(exc))
+            elif not path.exists():
+                self.warn(source, f"{path}: no such file or folder (check `path`)")
+            elif source.type == "feed" or is_feed_file(path):
+                self.feed_bytes(source, read_bytes(path, str(path)), str(path), None)
+            else:
+                self.keep(source, [read_file(path)])
+        except SourceError as exc:
+            self.warn(source, str(exc))
+
+    def feed_bytes(self, source: SourceConfig, data: bytes, where: str, url: str | None) -> None:
+        parsed = parse_feed(
+            data, where, base_url=url, name=source.name, tags=source.tags,
+            language=source.language,
+        )  # fmt: skip
+        for warning in parsed.warnings:
+            self.warn(source, warning)
+        self.keep(source, list(parsed.articles))
+
+    # -- remote ------------------------------------------------------------------------
+
+    def cached(self, source: SourceConfig, why: str) -> bool:
+        """Parse the cached copy of a URL source; False (and a warning) when there is none."""
+        assert source.url is not None
+        copy = self.state.cached(source.url)
+        if copy is None:
+            if why == "offline":
+                self.warn(source, "offline and never fetched before: nothing in the cache")
+            return False
+        try:
+            self.parse(source, copy.body, copy.final_url or source.url, copy.content_type)
+        except SourceError as exc:
+            self.warn(source, f"the cached copy is unreadable: {exc}")
+            return False
+        self.from_cache += why != "not_modified"
+        return True
+
+    def parse(self, source: SourceConfig, body: bytes, url: str, ctype: str | None) -> None:
+        assert source.url is not None
+        kind = "feed" if source.type == "feed" else "page" if source.type == "page" else "auto"
+        if kind == "feed" or (kind == "auto" and looks_like_feed(body, ctype)):
+            self.feed_bytes(source, body, source.url, url)
+            return
+        self.keep(source, articles_from_bytes(body, source.url, url=url, kind="page"))
+
+    def fetch(self, sources: list[SourceConfig], cfg: Config) -> None:
+        by_url = {s.url: s for s in sources}
+        copies: dict[str, CachedResponse | None] = {
+            url: self.state.cached(url) for url in by_url if url
+        }
+        requests = []
+        for url, copy in copies.items():
+            etag = copy.etag if copy else None
+            modified = copy.last_modified if copy else None
+            requests.append(FetchRequest(url, by_url[url].name, etag, modified))
+        done = 0
+
+        def on_result(result: FetchResult) -> None:
+            nonlocal done
+            done += 1
+            source = by_url[result.request.url]
+            try:
+                status = self.handle(source, result)
+            except Exception as exc:  # a parser bug must not cost the other sources
+                log.debug("%s: unexpected failure", source.name, exc_info=True)
+                self.warn(source, f"unexpected error while reading it ({type(exc).__name__})")
+                status = "failed"
+            if self.progress is not None:
+                self.progress(f"[{done}/{len(requests)}] {source.name}: {status}")
+
+        fetch_all(requests, cfg.fetch, on_result=on_result)
+
+    def handle(self, source: SourceConfig, result: FetchResult) -> str:
+        assert source.url is not None
+        if result.status == "not_modified":
+            self.state.touch(source.url)
+            if self.cached(source, "not_modified"):
+                self.not_modified += 1
+                return "not modified"
+            return "not modified, but no cached copy"
+        if result.status == "ok":
+            url = result.final_url or source.url
+            try:
+                self.parse(source, result.body, url, result.content_type)
+            except SourceError as exc:
+                reason = str(exc).removeprefix(f"{source.url}: ")
+                self.fall_back(source, reason)
+                return "unreadable"
+            self.state.store_response(
+                source.url, body=result.body, etag=result.etag,
+                last_modified=result.last_modified, content_type=result.content_type,
+                final_url=url,
+            )  # fmt: skip
+            self.fetched += 1
+            return f"{len(self.by_source.get(source.name, []))} items"
+        self.fall_back(source, result.error or "failed")
+        return "failed"
+
+    def fall_back(self, source: SourceConfig, reason: str) -> None:
+        assert source.url is not None
+        copy = self.state.cached(source.url)
+        if copy is not None and self._cached_quietly(source):
+            reason += f"; used the copy fetched on {copy.fetched_at:%Y-%m-%d}"
+        self.warn(source, reason)
+
+    def _cached_quietly(self, source: SourceConfig) -> bool:
+        try:
+            return self.cached(source, "failed")
+        except SourceError:
+            return False

@@ -1,0 +1,224 @@
+"""The only network I/O: GET many URLs at once, politely and defensively (httpx).
+
+Each URL gets a bounded slot, a read timeout, a total deadline (a server that trickles one
+byte a second never ends otherwise), a cap on the DECODED size (a gzip bomb is small on the
+wire), redirects followed by hand (http/https only, loops named) and a conditional GET from
+the validators the caller remembers. Failures come back as values with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urljoin, urlsplit
+
+from recapmail import __version__
+from recapmail.config import FetchConfig
+
+if TYPE_CHECKING:
+    import httpx
+
+Status = Literal["ok", "not_modified", "error"]
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.1"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    url: str
+    name: str = ""  # for messages: the configured source's name
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    request: FetchRequest
+    status: Status
+    body: bytes = b""
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    final_url: str | None = None
+    error: str | None = None  # one line, for a warning
+    elapsed: float = 0.0
+
+
+class _Failure(Exception):
+    """A reason to give up on one URL; its message is the warning's reason."""
+
+
+def user_agent(cfg: FetchConfig) -> str:
+    return cfg.user_agent or f"recapmail/{__version__} (newsletter builder; feed reader)"
+
+
+def fetch_all(
+    requests: Sequence[FetchRequest],
+    cfg: FetchConfig,
+    *,
+    on_result: Callable[[FetchResult], None] | None = None,
+) -> list[FetchResult]:
+    """Fetch every URL, at most `cfg.concurrency` at a time; results in request order.
+
+    `on_result` runs in this thread as each URL finishes, so the caller can parse one feed
+    while the others are still on the wire.
+    """
+    if not requests:
+        return []
+    return asyncio.run(_fetch_all(requests, cfg, on_result))
+
+
+def fetch_one(url: str, cfg: FetchConfig) -> FetchResult:
+    return fetch_all([FetchRequest(url, url)], cfg)[0]
+
+
+async def _fetch_all(
+    requests: Sequence[FetchRequest],
+    cfg: FetchConfig,
+    on_result: Callable[[FetchResult], None] | None,
+) -> list[FetchResult]:
+    import httpx
+
+    slots = asyncio.Semaphore(cfg.concurrency)
+    limits = httpx.Limits(
+        max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
+    )
+    headers = {"User-Agent": user_agent(cfg), "Accept": ACCEPT, "Accept-Encoding": "gzip"}
+    async with httpx.AsyncClient(
+        headers=headers, timeout=httpx.Timeout(cfg.timeout), limits=limits, follow_redirects=False
+    ) as client:
+
+        async def one(request: FetchRequest) -> FetchResult:
+            async with slots:
+                result = await _guarded(client, request, cfg)
+            if on_result is not None:
+                on_result(result)
+            return result
+
+        return list(await asyncio.gather(*(one(r) for r in requests)))
+
+
+async def _guarded(
+    client: httpx.AsyncClient, request: FetchRequest, cfg: FetchConfig
+) -> FetchResult:
+    import httpx
+
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(cfg.deadline):
+            result = await _get(client, request, cfg)
+    except TimeoutError:
+        reason = f"no complete answer within {cfg.deadline:g} s"
+    except httpx.TimeoutException:
+        reason = f"timed out (no data for {cfg.timeout:g} s)"
+    except httpx.DecodingError:
+        reason = "the compressed response is corrupt"
+    except httpx.ConnectError as exc:
+        reason = f"cannot connect ({_short(exc)})"
+    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        reason = f"the connection broke ({_short(exc)})"
+    except httpx.HTTPError as exc:
+        reason = f"{type(exc).__name__}: {_short(exc)}"
+    except _Failure as exc:
+        reason = str(exc)
+    else:
+        return _timed(result, started)
+    return FetchResult(request, "error", error=reason, elapsed=time.perf_counter() - started)
+
+
+async def _get(client: httpx.AsyncClient, request: FetchRequest, cfg: FetchConfig) -> FetchResult:
+    url = request.url
+    visited = [url]
+    conditional = {}
+    if request.etag:
+        conditional["If-None-Match"] = request.etag
+    if request.last_modified:
+        conditional["If-Modified-Since"] = request.last_modified
+    while True:
+        async with client.stream("GET", url, headers=conditional) as response:
+            status = response.status_code
+            location = response.headers.get("location")
+            if status in (301, 302, 303, 307, 308) and location:
+                url = _next_hop(url, location, visited, cfg.max_redirects)
+                continue
+            if status == 304:
+                return FetchResult(request, "not_modified", http_status=304, final_url=url)
+            if status >= 400 or status < 200 or status >= 300:
+                raise _Failure(f"HTTP {status} {response.reason_phrase}".strip())
+            body = await _read_capped(response, cfg.max_bytes)
+            return FetchResult(
+                request,
+                "ok",
+                body=body,
+                http_status=status,
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                content_type=response.headers.get("content-type"),
+                final_url=url,
+            )
+
+
+def _next_hop(url: str, location: str, visited: list[str], max_redirects: int) -> str:
+    target = urljoin(url, location.strip())
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise _Failure(f"redirected to a non-HTTP address ({target[:80]})")
+    if target in visited:
+        raise _Failure(f"redirect loop ({' -> '.join(visited[-2:])} -> {target})"[:300])
+    if len(visited) > max_redirects:
+        raise _Failure(f"more than {max_redirects} redirects")
+    visited.append(target)
+    return target
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    """Read at most `max_bytes` of DECODED body. gzip is inflated here, `max_length` at a
+    time, because httpx inflates a whole network chunk at once (64 KB of a bomb is 64 MB).
+    A Content-Length over the cap is refused before reading; a lie the other way is caught
+    while reading."""
+    import zlib
+
+    too_big = f"larger than the {_megabytes(max_bytes)} limit ([fetch] max_bytes)"
+    declared = response.headers.get("content-length", "")
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("identity", "", "gzip", "x-gzip", "deflate"):
+        raise _Failure(f"unsupported Content-Encoding {encoding[:40]!r}")
+    inflate = None if encoding in ("identity", "") else zlib.decompressobj(wbits=47)
+    if declared.isdigit() and int(declared) > max_bytes and inflate is None:
+        raise _Failure(f"{too_big}: announces {_megabytes(int(declared))}")
+    body = bytearray()
+    async for raw in response.aiter_raw():
+        if inflate is None:
+            body += raw
+        else:
+            pending = raw
+            while pending and len(body) <= max_bytes:
+                try:
+                    body += inflate.decompress(pending, max_bytes + 1 - len(body))
+                except zlib.error:
+                    raise _Failure("the compressed response is corrupt") from None
+                pending = inflate.unconsumed_tail
+        if len(body) > max_bytes:
+            raise _Failure(too_big + ("" if inflate is None else " once decompressed"))
+    return bytes(body)
+
+
+def _timed(result: FetchResult, started: float) -> FetchResult:
+    from dataclasses import replace
+
+    return replace(result, elapsed=time.perf_counter() - started)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.3g} MB"
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]

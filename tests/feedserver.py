@@ -1,0 +1,290 @@
+"""A real HTTP server on 127.0.0.1 for the fetching tests and the feeds benchmark.
+
+Routes are registered bytes (with ETag / Last-Modified and 304 answers, gzip on request) plus
+misbehaving endpoints: slow, trickling, 500, redirect loops, redirects to file://, huge bodies,
+gzip bombs, lying Content-Length and garbage. Every request is logged with what was sent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
+
+import pytest
+
+
+@dataclass
+class Route:
+    body: bytes
+    content_type: str = "application/rss+xml; charset=utf-8"
+    validators: bool = True  # send ETag and Last-Modified, answer 304
+    gzip: bool = False  # gzip when the client accepts it
+
+
+@dataclass
+class Hit:
+    path: str
+    status: int
+    sent: int  # body bytes written
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 stalls concurrent clients for a second
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # clients that hang up early (on purpose, in these tests) are not errors
+
+
+class FeedServer:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay  # added to every response, as a distant server would
+        self.routes: dict[str, Route] = {}
+        self.hits: list[Hit] = []
+        self._lock = threading.Lock()
+        self._httpd = _Server(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FeedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    @property
+    def base(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def add(self, path: str, body: bytes, **options: object) -> str:
+        self.routes[path] = Route(body, **options)  # type: ignore[arg-type]
+        return self.url(path)
+
+    def hits_for(self, path: str) -> list[Hit]:
+        with self._lock:
+            return [h for h in self.hits if h.path == path]
+
+    def bytes_sent(self) -> int:
+        with self._lock:
+            return sum(h.sent for h in self.hits)
+
+    def _log(self, hit: Hit) -> None:
+        with self._lock:
+            self.hits.append(hit)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if server.delay:
+                    time.sleep(server.delay)
+                path = self.path.split("?")[0]
+                special = getattr(self, "_" + path.strip("/").split("/")[0].replace("-", "_"), None)
+                if path in server.routes:
+                    self._route(path, server.routes[path])
+                elif special is not None:
+                    special(path)
+                else:
+                    self._send(path, 404, b"not found", "text/plain")
+
+            def _send(
+                self, path: str, status: int, body: bytes, ctype: str, **headers: str
+            ) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name.replace("_", "-"), value)
+                self.end_headers()
+                self.wfile.write(body)
+                server._log(Hit(path, status, len(body), dict(self.headers.items())))
+
+            def _route(self, path: str, route: Route) -> None:
+                etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
+                modified = "Wed, 18 Nov 2026 10:00:00 GMT"
+                headers: dict[str, str] = {}
+                if route.validators:
+                    headers = {"ETag": etag, "Last_Modified": modified}
+                    if self.headers.get("If-None-Match") == etag or (
+                        self.headers.get("If-Modified-Since") == modified
+                        and not self.headers.get("If-None-Match")
+                    ):
+                        self.send_response(304)
+                        self.send_header("ETag", etag)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        server._log(Hit(path, 304, 0, dict(self.headers.items())))
+                        return
+                body = route.body
+                if route.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+                    body = gzip.compress(body)
+                    headers["Content_Encoding"] = "gzip"
+                self._send(path, 200, body, route.content_type, **headers)
+
+            # -- misbehaving routes --------------------------------------------------------
+
+            def _slow(self, path: str) -> None:  # /slow/<seconds>
+                time.sleep(float(path.rsplit("/", 1)[-1]))
+                self._send(path, 200, rss_feed(make_items(2)), "application/rss+xml")
+
+            def _status(self, path: str) -> None:  # /status/<code>
+                code = int(path.rsplit("/", 1)[-1])
+                self._send(path, code, b"<h1>Internal error</h1>", "text/html")
+
+            def _loop(self, path: str) -> None:  # /loop/a <-> /loop/b
+                other = "/loop/b" if path.endswith("/a") else "/loop/a"
+                self._send(path, 302, b"", "text/plain", Location=other)
+
+            def _chain(self, path: str) -> None:  # /chain/<n> -> ... -> /chain/0 -> feed
+                n = int(path.rsplit("/", 1)[-1])
+                target = f"/chain/{n - 1}" if n > 0 else "/feeds/chained.xml"
+                self._send(path, 301, b"", "text/plain", Location=target)
+
+            def _to_file(self, path: str) -> None:
+                self._send(path, 302, b"", "text/plain", Location="file:///etc/passwd")
+
+            def _trickle(self, path: str) -> None:  # a byte every 0.2 s, never ending
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.end_headers()
+                try:
+                    self.wfile.write(b"<?xml version='1.0'?><rss><channel>")
+                    for _ in range(600):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                except OSError:
+                    pass
+                server._log(Hit(path, 200, 0))
+
+            def _huge(self, path: str) -> None:  # 50 MB announced, streamed while read
+                size = 50_000_000
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                if not path.endswith("/unannounced"):
+                    self.send_header("Content-Length", str(size))
+                self.end_headers()
+                sent = 0
+                try:
+                    self.wfile.write(b"<?xml version='1.0'?><rss><channel>")
+                    chunk = b"<!-- padding -->" * 4096
+                    while sent < size:
+                        self.wfile.write(chunk)
+                        sent += len(chunk)
+                except OSError:
+                    pass
+                server._log(Hit(path, 200, sent))
+                self.close_connection = True
+
+            def _bomb(self, path: str) -> None:  # 200 MB of zeros, ~200 KB gzipped
+                self._send(path, 200, gzip_bomb(), "application/rss+xml", Content_Encoding="gzip")
+
+            def _lie(self, path: str) -> None:  # announces 5000 bytes, sends 40, hangs up
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", "5000")
+                self.end_headers()
+                self.wfile.write(b"<?xml version='1.0'?><rss><channel><item>")
+                self.close_connection = True
+                server._log(Hit(path, 200, 40))
+
+            def _garbage(self, path: str) -> None:
+                noise = hashlib.sha512(b"noise").digest() * 64
+                self._send(path, 200, noise, "application/rss+xml")
+
+        return Handler
+
+
+_BOMB: bytes | None = None
+
+
+def gzip_bomb() -> bytes:
+    global _BOMB
+    if _BOMB is None:
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+        zeros = bytes(1_000_000)
+        _BOMB = b"".join(packer.compress(zeros) for _ in range(200)) + packer.flush()
+    return _BOMB
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        yield server
+
+
+# -- feed makers -------------------------------------------------------------------------
+
+
+def make_items(
+    count: int,
+    *,
+    start: datetime | None = None,
+    step: timedelta = timedelta(hours=3),
+    site: str = "https://news.example.org",
+    prefix: str = "item",
+) -> list[dict[str, object]]:
+    """`count` items, newest first, one every `step` back from `start`."""
+    start = start or datetime(2026, 11, 22, 12, tzinfo=UTC)
+    topics = ("OpenStack", "Kubernetes", "KubeVirt", "Ceph", "Proxmox", "OpenTofu")
+    items = []
+    for i in range(count):
+        topic = topics[i % len(topics)]
+        items.append(
+            {
+                "title": f"{topic}: release notes number {i} for {prefix}",
+                "link": f"{site}/{prefix}/{i}?utm_source=rss&utm_medium=feed",
+                "guid": f"{site}/{prefix}/{i}",
+                "date": start - step * i,
+                "html": (
+                    f'<p>The {topic} community published <a href="{site}/{prefix}/{i}/notes">'
+                    f"release {i}</a> this week, with <strong>{100 + i} contributors</strong> "
+                    f"from 24 countries.</p><ul><li>Faster upgrades</li><li>Better docs for "
+                    f"operators</li></ul><p>Operators moving off VMware will find a migration "
+                    f'guide and a <a href="/guides/{i}">checklist</a>.</p>'
+                ),
+            }
+        )
+    return items
+
+
+def rss_feed(items: list[dict[str, object]], title: str = "Example news") -> bytes:
+    parts = []
+    for item in items:
+        date = item.get("date")
+        pub = f"<pubDate>{format_datetime(date)}</pubDate>" if isinstance(date, datetime) else ""
+        parts.append(
+            f"<item><title>{escape(str(item['title']))}</title>"
+            f"<link>{escape(str(item['link']))}</link><guid>{escape(str(item['guid']))}</guid>"
+            f"{pub}<description>{escape(str(item['html']))}</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(title)}</title><link>https://news.example.org/</link>"
+        "<description>News</description><language>en</language>"
+        + "".join(parts)
+        + "</channel></rss>"
+    ).encode()
