@@ -1,4 +1,4 @@
-"""Digest -> the newsletter: MJML from Jinja2 templates, HTML from mjml-python, a text part, an .eml.
+"""Digest -> newsletter: MJML from Jinja2 templates, HTML from mjml-python, a text part, an .eml.
 
 Templates receive a view of the digest that is already safe and ready to show: outside text
 cleaned of control characters and set in its language's typography, links checked by
@@ -134,21 +134,22 @@ def _no_include(path: str) -> str:
 def build_view(digest: Digest, cfg: Config) -> View:
     n = cfg.newsletter
     lang = digest.language or n.language
-    t = {key: typography.apply(value, lang) for key, value in i18n.strings(lang).items()}
+    team = _clean(n.team)
+    t = {
+        key: typography.apply(value.replace("{team}", team), lang)
+        for key, value in i18n.strings(lang).items()
+    }
     links = _Links(n.tracking, n.utm_source, digest.period.label)
     shown = digest.shown
-    top = _top_story(digest, shown, links, n.timezone)
+    top = _top_story(digest, shown, links, lang, n.timezone)
     in_top = _top_members(digest, shown)
     rest = [item for item in shown if item.highlights.article.source not in in_top]
     groups = _groups(rest, links, lang, n.timezone, t["other"])
     title = _clean(digest.title or n.title)
     period = i18n.format_period(digest.period, lang)
     subject = typography.apply(f"{title} — {period}", lang)
-    team = _clean(n.team)
     unsubscribe = safe_url(n.unsubscribe_url) or _mailto_unsubscribe(n.sender, lang)
-    intro = _clean(n.intro) or i18n.text(
-        "items" if len(shown) != 1 else "item", lang, count=i18n.format_number(len(shown), lang)
-    )
+    intro = _clean(n.intro) or _default_intro(len(shown), lang)
     return View(
         lang=lang,
         t=t,
@@ -198,6 +199,14 @@ class _Links:
         return url, len(self.numbered)
 
 
+def _default_intro(count: int, lang: str) -> str:
+    if count == 0:
+        return i18n.text("empty", lang)
+    if count == 1:
+        return i18n.text("intro_one", lang)
+    return i18n.text("intro", lang, count=i18n.format_number(count, lang))
+
+
 def _top_members(digest: Digest, shown: Sequence[DigestItem]) -> set[str]:
     if digest.clusters:
         lead = digest.clusters[0].id
@@ -208,18 +217,18 @@ def _top_members(digest: Digest, shown: Sequence[DigestItem]) -> set[str]:
 
 
 def _top_story(
-    digest: Digest, shown: Sequence[DigestItem], links: _Links, timezone: str
+    digest: Digest, shown: Sequence[DigestItem], links: _Links, lang: str, timezone: str
 ) -> TopStory | None:
     if not shown:
         return None
     cluster = digest.clusters[0] if digest.clusters else None
     members = [i for i in shown if cluster is not None and i.cluster == cluster.id]
     if cluster is None or not members:
-        return _single_story(shown[0], links, timezone)
-    return _cluster_story(cluster, members, links, timezone)
+        return _single_story(shown[0], links)
+    return _cluster_story(cluster, members, links, lang, timezone)
 
 
-def _single_story(item: DigestItem, links: _Links, timezone: str) -> TopStory:
+def _single_story(item: DigestItem, links: _Links) -> TopStory:
     h = item.highlights
     lang = h.language
     url, ref = links.add(h.article.url or h.article.source)
@@ -239,10 +248,10 @@ def _single_story(item: DigestItem, links: _Links, timezone: str) -> TopStory:
 
 
 def _cluster_story(
-    cluster: Cluster, members: Sequence[DigestItem], links: _Links, timezone: str
+    cluster: Cluster, members: Sequence[DigestItem], links: _Links, lang: str, timezone: str
 ) -> TopStory:
-    lang = members[0].highlights.language
-    sources = tuple(_item(m, links, timezone) for m in members)
+    sources = tuple(_item(m, links, lang, timezone) for m in members)
+    lang = members[0].highlights.language or lang
     first = next((s for s in sources if s.url), None)
     return TopStory(
         title=_typo(cluster.title, lang),
@@ -261,19 +270,22 @@ def _groups(
 ) -> tuple[Group, ...]:
     """Items grouped by their first tag, else their source; groups ordered by their best item."""
     by_tag = any(i.highlights.article.tags for i in items)
-    order: dict[str, list[ItemView]] = {}
+    order: dict[str, list[DigestItem]] = {}
     for item in items:
         a = item.highlights.article
         key = (a.tags[0] if a.tags else None) if by_tag else a.feed
-        key = _clean(key or "") or other
-        order.setdefault(key, []).append(_item(item, links, timezone))
-    return tuple(Group(typography.apply(k, lang), tuple(v)) for k, v in order.items())
+        order.setdefault(_clean(key or "") or other, []).append(item)
+    # Views are built in display order so that links are numbered as the reader meets them.
+    return tuple(
+        Group(typography.apply(key, lang), tuple(_item(i, links, lang, timezone) for i in group))
+        for key, group in order.items()
+    )
 
 
-def _item(item: DigestItem, links: _Links, timezone: str) -> ItemView:
+def _item(item: DigestItem, links: _Links, lang: str, timezone: str) -> ItemView:
+    """One article; its title and summary in its own language, the date in the newsletter's."""
     h = item.highlights
     a = h.article
-    lang = h.language
     url, ref = links.add(a.url or a.source)
     source = _clean(a.feed or "") or (urlsplit(url).hostname or "" if url else "")
     date = ""
@@ -281,14 +293,15 @@ def _item(item: DigestItem, links: _Links, timezone: str) -> ItemView:
         local = a.published.astimezone(ZoneInfo(timezone))
         date = i18n.format_day(local, lang, year=False)
     summary = h.summary or a.description or (h.highlights[0] if h.highlights else "")
+    own = h.language or lang
     return ItemView(
-        title=_typo(h.title or a.title or source, lang),
+        title=_typo(h.title or a.title or source, own),
         url=url,
         ref=ref,
         source=_typo(source.removeprefix("www."), lang),
         date=date,
-        summary=_summary(summary, lang),
-        language=lang,
+        summary=_summary(summary, own),
+        language=own,
     )
 
 
@@ -297,15 +310,13 @@ def _figure(value: str, label: str, lang: str) -> FigureView:
 
 
 def _preheader(top: TopStory | None, count: int, t: dict[str, str], lang: str) -> str:
+    """ "À la une : <title> · et 5 autres articles", within what inboxes show."""
     if top is None:
         return t["empty"]
+    text = _cut(f"{t['top_story']}{t['colon']} {top.title}", MAX_PREHEADER)
     others = count - max(1, len(top.sources))
-    lead = typography.apply(f"{t['top_story']} : ", lang) if lang == "fr" else f"{t['top_story']}: "
-    text = f"{lead}{top.title}"
-    if len(text) > MAX_PREHEADER:
-        text = _cut(text, MAX_PREHEADER)
     if others > 0:
-        more = i18n.text("items" if others != 1 else "item", lang, count=others)
+        more = t["one_more"] if others == 1 else i18n.text("more", lang, count=others)
         text += f" · {typography.apply(more, lang)}"
     return text
 
@@ -335,10 +346,11 @@ def _summary(text: str, lang: str) -> str:
 
 def _cut(text: str, limit: int) -> str:
     """Shorten to whole sentences when one fits, else to whole words with an ellipsis."""
+    if len(text) <= limit:
+        return text
     head = text[: limit + 1]
     ends = [m.end() for m in re.finditer(r"[.!?…](?=\s)", head)]
     if ends and ends[-1] >= limit // 3:
         return head[: ends[-1]]
     cut = head[:limit].rsplit(" ", 1)[0].rstrip(" ,;:—–-")
     return f"{cut}…"
-

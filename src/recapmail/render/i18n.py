@@ -28,14 +28,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "source": "Source",
         "view_online": "Voir en ligne",
         "unsubscribe": "Se désinscrire",
-        "sent_by": "Une lettre de {team}",
         "you_receive": "Vous recevez cette lettre parce que vous suivez la veille de {team}.",
         "items": "{count} articles",
         "item": "1 article",
+        "more": "et {count} autres articles",
+        "one_more": "et un autre article",
+        "intro": "Au sommaire : {count} articles choisis pour vous.",
+        "intro_one": "Au sommaire : un article choisi pour vous.",
         "empty": "Pas de nouvelles cette semaine : rien n’a été publié sur la période.",
         "links": "Liens",
         "website": "Site web",
-        "figures_and": "et",
+        "colon": "\u202f:",
     },
     "en": {
         "top_story": "Top story",
@@ -49,14 +52,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "source": "Source",
         "view_online": "View online",
         "unsubscribe": "Unsubscribe",
-        "sent_by": "A newsletter from {team}",
         "you_receive": "You receive this newsletter because you follow {team}'s news digest.",
         "items": "{count} articles",
         "item": "1 article",
+        "more": "and {count} more articles",
+        "one_more": "and one more article",
+        "intro": "In this issue: {count} articles picked for you.",
+        "intro_one": "In this issue: one article picked for you.",
         "empty": "No news this week: nothing was published during the period.",
         "links": "Links",
         "website": "Website",
-        "figures_and": "and",
+        "colon": ":",
     },
 }
 
@@ -124,17 +130,28 @@ def format_period(period: Period, language: str) -> str:
             start = "1er" if first.day == 1 else str(first.day)
         span = f"du {start} au {format_day(last, 'fr')}"
         return f"semaine {span}" if week else span
-    from babel.dates import format_interval
-
     locale = locale_for(language)
     if first == last:
         return format_day(first, locale)
-    # Babel puts thin spaces around the dash; plain text readers expect none.
-    span = format_interval(first, last, "yMMMMd", locale=locale)
-    span = span.replace("\u2009–\u2009", "–").replace(" – ", "–")
     if locale == "en":
+        span = _english_span(first, last)
         return f"week of {span}" if week else span
-    return span
+    from babel.dates import format_interval
+
+    # Babel puts thin spaces around the dash; plain-text readers expect none.
+    return format_interval(first, last, "yMMMMd", locale=locale).replace("\u2009", "")
+
+
+def _english_span(first: date, last: date) -> str:
+    """ "November 16–22, 2026", "October 28 – November 3, 2026" (Babel abbreviates the months)."""
+    from babel.dates import format_date
+
+    if first.year != last.year:
+        return f"{format_day(first, 'en')} – {format_day(last, 'en')}"
+    start = format_date(first, "MMMM d", locale="en")
+    if first.month == last.month:
+        return f"{start}–{last.day}, {last.year}"
+    return f"{start} – {format_date(last, 'MMMM d', locale='en')}, {last.year}"
 
 
 def capitalize(value: str) -> str:

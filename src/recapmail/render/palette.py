@@ -49,7 +49,7 @@ def palette(brand: str) -> Palette:
 
 
 def normalise(value: str) -> str:
-    """"#0B5" -> "#00bb55"; anything but a hex colour is refused (it would reach CSS)."""
+    """ "#0B5" -> "#00bb55"; anything but a hex colour is refused (it would reach CSS)."""
     if not _HEX.fullmatch(value):
         raise RenderError(f"brand_color {value!r} is not a colour such as '#0b5cad' (feeds.toml)")
     digits = value[1:].lower()
@@ -72,8 +72,8 @@ def contrast(a: str, b: str) -> float:
 
 
 def _readable(color: str, background: str, toward: str) -> str:
-    """`color` moved toward black (or white) just enough to read on `background` and on white."""
-    others = (background,) if toward == WHITE else (background, WHITE)
+    """`color` moved toward black (or white) just enough to read on `background` and the card."""
+    others = (background, DARK_CARD) if toward == WHITE else (background, WHITE)
     candidate = color
     for step in range(21):
         candidate = mix(color, toward, step / 20)
