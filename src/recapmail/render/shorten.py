@@ -1,0 +1,320 @@
+"""Plain text for posts: outside text made clean, split into sentences, shortened readably.
+
+Every string that reaches a post comes from an article, a feed or a config, so it is treated as
+hostile: HTML tags and entities, Markdown syntax, bidi overrides, zero-width and control
+characters are removed here, and Jinja syntax stays literal text because posts only ever pass
+values to templates, never render them.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Callable, Iterable
+
+import regex
+
+ELLIPSIS = "…"
+MAX_FIELD = 5000  # characters kept from any one field before cleaning: a post never needs more
+
+_SCRIPT = regex.compile(
+    r"<(script|style|template|iframe|object)\b.*?(?:</\1\s*>|\Z)", regex.I | regex.S
+)
+_COMMENT = regex.compile(r"<!--.*?(?:-->|\Z)", regex.S)
+_AUTOLINK = regex.compile(r"<((?:https?|mailto):[^\s<>]+)>", regex.I)
+# A tag, a declaration, or a tag with attributes cut off by the end of the text.
+_TAG = regex.compile(
+    r"</?[a-zA-Z][^<>]{0,2000}>|<![^<>]{0,2000}>|</?[a-zA-Z][\w-]*\s[^<>]*=[^<>]*\Z"
+)
+_MD_IMAGE = regex.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
+_MD_LINK = regex.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
+_MD_REF = regex.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
+_MD_CODE = regex.compile(r"`{1,3}([^`\n]*)`{1,3}")
+_MD_STRONG = regex.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_MD_EM = regex.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_MD_STRIKE = regex.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_MD_LINE = regex.compile(
+    r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+•][ \t]+|\d{1,3}[.)][ \t]+)", regex.M
+)
+_MD_RULE = regex.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", regex.M)
+_HEADING_CLOSE = regex.compile(r"[ \t]+#+[ \t]*$", regex.M)
+# Bidi embeddings, overrides and isolates, invisible separators, soft hyphen, BOM, and the
+# variation selectors and tags that can only hide text. ZWJ stays inside emoji sequences.
+_INVISIBLE = regex.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200e\u200f\u202a-\u202e"
+    r"\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+_EMOJI = r"[\p{Extended_Pictographic}\p{Emoji_Modifier}]"
+_LONE_ZWJ = regex.compile(rf"(?<!{_EMOJI}\p{{M}}*)\u200d|\u200d(?!{_EMOJI})")
+_CONTROL = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cn}]")
+_SPACE = regex.compile(r"\s+")
+_LINE_SPACE = regex.compile(r"[^\S\n\u00a0\u202f]+")
+
+# A sentence ends at . ! ? or … (closing quotes allowed) before a space and a capital, digit or
+# opening quote; initials ("J. Smith") and common abbreviations are not ends.
+_SENTENCE_END = regex.compile(
+    r"(?<=[.!?…][»\"”’)\]]*)(?:[\u00a0\u202f ]*)\s+(?=[\p{Lu}\d«\"“‘(¿¡])"
+)
+_ABBREVIATION = regex.compile(
+    r"(?:\b\p{Lu}|\b(?:e\.g|i\.e|etc|cf|vs|env|nov|déc|dec|janv|févr|sept|oct|p|pp|M|MM|Mme|Mmes|"
+    r"Mr|Mrs|Ms|Dr|Pr|St|Ste|No|n°|art|chap|fig|vol|éd|ed|al|approx|min|max|Inc|Ltd|Corp|Co))\.$",
+)
+_TRAILING = regex.compile(r"[\s\u00a0\u202f,;:(\[«“‘\-–—/&+]+$")
+
+
+def clean(text: str | None, *, lines: bool = False) -> str:
+    """Outside text as plain, single-spaced text ready for a post.
+
+    With `lines`, line breaks are kept (a list in a description) but runs of them collapse.
+    """
+    if not text:
+        return ""
+    value = _strip_markup(text[: MAX_FIELD * 2])
+    for _ in range(3):  # "&amp;lt;b&amp;gt;" is markup that was escaped twice
+        decoded = html.unescape(value)
+        if decoded == value:
+            break
+        value = _strip_markup(decoded)
+    value = unicodedata.normalize("NFC", value)
+    value = _INVISIBLE.sub("", value)
+    value = _LONE_ZWJ.sub("", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    value = _CONTROL.sub(lambda m: "\n" if m.group() == "\n" else " ", value)
+    value = _markdown_to_text(value)
+    if lines:
+        value = _LINE_SPACE.sub(" ", value)
+        value = "\n".join(line.strip() for line in value.split("\n"))
+        value = regex.sub(r"\n{2,}", "\n", value).strip()
+    else:
+        value = _SPACE.sub(_one_space, value).strip()
+    result: str = value[:MAX_FIELD].strip()
+    return result
+
+
+def _one_space(match: regex.Match[str]) -> str:
+    """A run of spaces becomes one; a run of no-break spaces alone keeps its first."""
+    run = match.group()
+    return run[0] if run.strip(" \u00a0\u202f") == "" and " " not in run else " "
+
+
+def _strip_markup(value: str) -> str:
+    value = _SCRIPT.sub(" ", value)
+    value = _COMMENT.sub(" ", value)
+    value = _AUTOLINK.sub(r"\1", value)
+    result: str = _TAG.sub(" ", value)
+    return result
+
+
+def _markdown_to_text(value: str) -> str:
+    value = _MD_IMAGE.sub(lambda m: m.group(1), value)
+    value = _MD_LINK.sub(lambda m: m.group(1), value)
+    value = _MD_REF.sub(lambda m: m.group(1), value)
+    value = _MD_CODE.sub(lambda m: m.group(1), value)
+    value = _MD_RULE.sub("", value)
+    value = _MD_LINE.sub("", value)
+    value = _HEADING_CLOSE.sub("", value)
+    for _ in range(2):  # nested emphasis: ***x***
+        value = _MD_STRONG.sub(lambda m: m.group(2), value)
+        value = _MD_EM.sub(lambda m: m.group(2), value)
+    result: str = _MD_STRIKE.sub(lambda m: m.group(1), value)
+    return result
+
+
+def sentences(text: str) -> list[str]:
+    """Split plain text into sentences, keeping each one's closing punctuation."""
+    text = text.strip()
+    if not text:
+        return []
+    out: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        candidate = text[start : match.start()].strip()
+        if _ABBREVIATION.search(candidate):
+            continue
+        out.append(candidate)
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def shorten(text: str, fits: Callable[[str], bool], *, ellipsis: str = ELLIPSIS) -> str:
+    """The longest readable beginning of `text` that `fits`: whole sentences, else whole words
+    followed by an ellipsis; "" when not even one word fits.
+
+    Whole sentences win unless they would throw away more than half of what words could keep.
+    Words are whitespace-separated, so a URL or a hashtag is never cut.
+    """
+    text = text.strip()
+    if not text or fits(text):
+        return text
+    parts = sentences(text)
+    by_sentence = _longest_prefix(parts, " ", fits) if len(parts) > 1 else ""
+    by_word = shorten_words(text, fits, ellipsis=ellipsis)
+    if by_sentence and len(by_sentence) * 2 >= len(by_word):
+        return by_sentence
+    return by_word
+
+
+def shorten_words(text: str, fits: Callable[[str], bool], *, ellipsis: str = ELLIPSIS) -> str:
+    words = text.split()
+    low, high = 0, len(words)  # low words always fit (0 is the empty string)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(_cut(words, mid, ellipsis)):
+            low = mid
+        else:
+            high = mid - 1
+    return _cut(words, low, ellipsis) if low else ""
+
+
+def _cut(words: list[str], n: int, ellipsis: str) -> str:
+    head: str = _TRAILING.sub("", " ".join(words[:n]))
+    if not head:
+        return ""
+    if n == len(words) and head == " ".join(words):
+        return head
+    # A sentence that ends where the cut falls needs no ellipsis.
+    if head[-1] in ".!?…" and not _ABBREVIATION.search(head):
+        return head
+    return head + ellipsis
+
+
+def _longest_prefix(parts: list[str], sep: str, fits: Callable[[str], bool]) -> str:
+    best = ""
+    for i in range(1, len(parts) + 1):
+        candidate = sep.join(parts[:i])
+        if not fits(candidate):
+            break
+        best = candidate
+    return best
+
+
+def first_sentence(text: str) -> str:
+    parts = sentences(text)
+    return parts[0] if parts else ""
+
+
+# -- threads ----------------------------------------------------------------------------------
+
+
+def thread_parts(text: str, ok: Callable[[str], bool]) -> list[str]:
+    """`text` as it is when it fits, else numbered parts (… 1/3) that each fit.
+
+    Parts break between paragraphs, else lines, else sentences, else words: never inside a
+    word, a URL or a hashtag.
+    """
+    if ok(text):
+        return [text]
+    total = 2
+    parts: list[str] = []
+    for _ in range(4):  # the marker's width depends on the number of parts
+        width = f"\n\n{total}/{total}"
+        parts = _pack(text, _with_marker(ok, width), 0)
+        if len(str(len(parts))) <= len(str(total)):
+            break
+        total = len(parts)
+    n = len(parts)
+    return [f"{body}\n\n{i}/{n}" for i, body in enumerate(parts, 1)]
+
+
+def _with_marker(ok: Callable[[str], bool], marker: str) -> Callable[[str], bool]:
+    return lambda body: ok(body + marker)
+
+
+_SEPARATORS = ("\n\n", "\n", " ", " ")
+
+
+def _pieces(text: str, level: int) -> list[str]:
+    if level == 0:
+        return [p for p in text.split("\n\n") if p.strip()]
+    if level == 1:
+        return [p for p in text.split("\n") if p.strip()]
+    if level == 2:
+        return sentences(text)
+    return text.split()
+
+
+def _pack(text: str, ok: Callable[[str], bool], level: int) -> list[str]:
+    sep = _SEPARATORS[level]
+    out: list[str] = []
+    current = ""
+    for piece in _pieces(text, level):
+        candidate = f"{current}{sep}{piece}" if current else piece
+        if ok(candidate):
+            current = candidate
+            continue
+        if current:
+            out.append(current)
+            current = ""
+        if ok(piece):
+            current = piece
+        elif level < 3:
+            inner = _pack(piece, ok, level + 1)
+            out.extend(inner[:-1])
+            current = inner[-1] if inner else ""
+        else:  # one "word" longer than a whole post: only hostile text gets here
+            chunks = _hard_cut(piece, ok)
+            out.extend(chunks[:-1])
+            current = chunks[-1] if chunks else ""
+    if current:
+        out.append(current)
+    return out
+
+
+def _hard_cut(word: str, ok: Callable[[str], bool]) -> list[str]:
+    """A run of text with no space, cut between user-perceived characters into parts that fit."""
+    clusters = regex.findall(r"\X", word)
+    chunks: list[str] = []
+    while clusters:
+        low, high = 1, len(clusters)
+        while low < high:
+            mid = (low + high + 1) // 2
+            if ok("".join(clusters[:mid])):
+                low = mid
+            else:
+                high = mid - 1
+        chunks.append("".join(clusters[:low]))
+        clusters = clusters[low:]
+    return chunks
+
+
+# -- hashtags ---------------------------------------------------------------------------------
+
+MAX_HASHTAG = 40
+_ELISION = regex.compile(r"(?i)\b(?:[cdjlmnst]|qu)['’](?=\w)")
+
+
+def hashtag(text: str) -> str | None:
+    """ "souveraineté numérique" -> "#SouveraineteNumerique"; None when nothing usable is left.
+
+    Accents are dropped and words joined in CamelCase; a tag of digits only is refused, since
+    Mastodon and LinkedIn do not take it as a hashtag.
+    """
+    value = _ELISION.sub("", clean(text).lstrip("#＃"))
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    value = value.replace("ß", "ss").replace("æ", "ae").replace("œ", "oe")
+    value = value.replace("Æ", "AE").replace("Œ", "OE").replace("ø", "o").replace("Ø", "O")
+    words = regex.findall(r"[A-Za-z0-9]+", value)
+    # A word with capitals of its own keeps them (vSphere, eBPF); others get an initial capital.
+    tag = "".join(w if any(c.isupper() for c in w) else w[:1].upper() + w[1:] for w in words)
+    if not tag or tag.isdigit() or len(tag) > MAX_HASHTAG:
+        return None
+    return "#" + tag
+
+
+def hashtags(candidates: Iterable[str], *, keep: int) -> list[str]:
+    """Normalised, deduplicated (ignoring case) hashtags, in order, at most `keep`."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for candidate in candidates:
+        tag = hashtag(candidate)
+        if tag is None or tag.casefold() in seen:
+            continue
+        seen.add(tag.casefold())
+        out.append(tag)
+        if len(out) >= keep:
+            break
+    return out

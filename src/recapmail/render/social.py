@@ -1,0 +1,463 @@
+"""Digest, cluster or article -> LinkedIn, Mastodon and Bluesky posts, each within its limit.
+
+A post is drafted with everything worth saying, rendered through the platform's template
+(templates/social/<platform>.txt.j2, overridable from templates_dir), then reduced step by
+step (fewer bullets, shorter entries, fewer hashtags, a shorter summary) until it fits the
+platform's limit as the platform counts it. With `thread`, a Mastodon or Bluesky post that does
+not fit is split into numbered replies instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from recapmail.config import Config
+from recapmail.model import PLATFORMS, Cluster, Digest, Figure, Highlights, Platform, Post
+from recapmail.render.counting import count, counter, limit
+from recapmail.render.shorten import (
+    clean,
+    first_sentence,
+    hashtags,
+    shorten,
+    shorten_words,
+    thread_parts,
+)
+from recapmail.typography import apply as typography
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["article", "cluster", "digest"]
+HOOK_LIMIT = 200  # LinkedIn folds a post behind "…see more" after about 200 characters
+ENTRY_TEXT = 160  # one digest entry's sentence, in characters
+THREAD_PLATFORMS: tuple[Platform, ...] = ("mastodon", "bluesky")
+# (most hashtags, fewest before the summary is shortened)
+TAGS: dict[Platform, tuple[int, int]] = {"linkedin": (5, 3), "mastodon": (4, 2), "bluesky": (3, 1)}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "fr": {
+        "read_recap": "Lire le compte rendu",
+        "read_article": "Lire l’article",
+        "read_digest": "Toute la lettre",
+        "top_story": "À la une",
+        "other_recaps": "Autres comptes rendus",
+        "in_digest": "Au sommaire",
+        "more": "… et {n} autres sujets dans la lettre.",
+        "more_one": "… et 1 autre sujet dans la lettre.",
+        "all": "{n} sujets cette semaine dans la lettre.",
+    },
+    "en": {
+        "read_recap": "Read the recap",
+        "read_article": "Read the article",
+        "read_digest": "The full newsletter",
+        "top_story": "Top story",
+        "other_recaps": "More recaps",
+        "in_digest": "In this issue",
+        "more": "…and {n} more in the newsletter.",
+        "more_one": "…and 1 more in the newsletter.",
+        "all": "{n} stories this week in the newsletter.",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of a digest or cluster post: a title, maybe a sentence, maybe a link."""
+
+    title: str
+    text: str = ""
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """Everything a post could say; reductions take from the end of each list."""
+
+    kind: Kind
+    source: str
+    language: str
+    hook: str
+    summary: str = ""
+    bullets: tuple[str, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    more: int = 0
+    link: str | None = None
+    link_label: str = ""
+    entries_label: str = ""
+    hashtags: tuple[str, ...] = ()
+
+
+# -- public API -------------------------------------------------------------------------------
+
+
+def posts_for_article(
+    h: Highlights, cfg: Config, platforms: Sequence[Platform] | None = None, *, thread: bool = False
+) -> tuple[Post, ...]:
+    lang = _language(h.language)
+    t = _strings(lang)
+    draft = Draft(
+        kind="article",
+        source=h.article.source,
+        language=lang,
+        hook=prose(_hook(clean(h.title), h.figures, lang), lang),
+        summary=prose(h.summary, lang),
+        bullets=_bullets(h.highlights, h.summary, lang),
+        link=_link(h),
+        link_label=t["read_recap"] if h.article.kind == "file" else t["read_article"],
+        hashtags=_tags(cfg, [*h.hashtags, *h.keywords]),
+    )
+    return _posts(draft, cfg, platforms, thread)
+
+
+def posts_for_cluster(
+    c: Cluster,
+    items: Sequence[Highlights],
+    cfg: Config,
+    platforms: Sequence[Platform] | None = None,
+    *,
+    thread: bool = False,
+) -> tuple[Post, ...]:
+    by_source = {h.article.source: h for h in items}
+    members = [by_source[s] for s in c.members if s in by_source] or list(items)
+    lang = _language(_majority([h.language for h in members]) if members else "")
+    t = _strings(lang)
+    linked = [(h, link) for h in members if (link := _link(h))]
+    others = tuple(Entry(title=prose(h.title, h.language), link=link) for h, link in linked[1:])
+    draft = Draft(
+        kind="cluster",
+        source=c.id,
+        language=lang,
+        hook=prose(_hook(clean(c.title), c.figures, lang), lang),
+        summary=prose(c.summary, lang),
+        bullets=_bullets(c.highlights, c.summary, lang),
+        entries=others,
+        link=linked[0][1] if linked else None,
+        link_label=t["read_recap"],
+        entries_label=t["other_recaps"],
+        hashtags=_tags(
+            cfg, [*c.hashtags, *c.keywords, *_interleave([h.hashtags for h in members])]
+        ),
+    )
+    return _posts(draft, cfg, platforms, thread)
+
+
+def posts_for_digest(
+    digest: Digest,
+    cfg: Config,
+    platforms: Sequence[Platform] | None = None,
+    *,
+    thread: bool = False,
+) -> tuple[Post, ...]:
+    """The week in one post: its top story and key figure first, then every shown item."""
+    lang = _language(digest.language)
+    t = _strings(lang)
+    shown = [item.highlights for item in digest.shown]
+    entries = tuple(
+        Entry(
+            title=prose(h.title, h.language),
+            text=prose(_entry_text(h.summary), h.language),
+            link=_link(h),
+        )
+        for h in shown
+    )
+    draft = Draft(
+        kind="digest",
+        source=digest.period.label,
+        language=lang,
+        hook=prose(_digest_title(digest, lang), lang),
+        summary=_top_story(digest, lang),
+        entries=entries,
+        link=post_link(cfg.newsletter.website_url),
+        link_label=t["read_digest"],
+        entries_label=t["in_digest"],
+        hashtags=_tags(cfg, _interleave([h.hashtags or h.keywords for h in shown])),
+    )
+    return _posts(draft, cfg, platforms, thread)
+
+
+def post_files(posts: Sequence[Post]) -> dict[str, str]:
+    """One file per platform; several posts (a thread, several sources) are separated by a line
+    naming the part and its count, so each can be copied on its own."""
+    files: dict[str, str] = {}
+    for platform in PLATFORMS:
+        mine = [p for p in posts if p.platform == platform]
+        if not mine:
+            continue
+        if len(mine) == 1:
+            files[f"social/{platform}.txt"] = mine[0].text + "\n"
+            continue
+        blocks = [f"{separator(p)}\n{p.text}\n" for p in mine]
+        files[f"social/{platform}.txt"] = "\n".join(blocks)
+    return files
+
+
+def separator(post: Post) -> str:
+    part = f"{post.part}/{post.parts} · " if post.parts > 1 else f"{post.source} · "
+    return f"───── {part}{post.count}/{post.limit} ─────"
+
+
+def format_for_terminal(post: Post) -> str:
+    """The post as the CLI shows it: a header line, the text, and its count against the limit."""
+    name = {"linkedin": "LinkedIn", "mastodon": "Mastodon", "bluesky": "Bluesky"}[post.platform]
+    part = f" {post.part}/{post.parts}" if post.parts > 1 else ""
+    over = "  OVER THE LIMIT" if post.count > post.limit else ""
+    unit = "UTF-16 characters" if post.platform == "linkedin" else "characters"
+    return (
+        f"── {name}{part} · {post.source} ──\n{post.text}\n"
+        f"{post.count:,}/{post.limit:,} {unit}{over}\n"
+    )
+
+
+def post_link(raw: str | None) -> str | None:
+    """An http(s) link a reader may follow, or None: no javascript:, no credentials, no spaces."""
+    from recapmail.render.links import safe_url
+
+    url = safe_url(raw)
+    if url is None or not url.lower().startswith(("http://", "https://")):
+        return None
+    if "@" in url.split("/", 3)[2] or len(url) > 1000:
+        return None
+    return url
+
+
+# -- drafting ---------------------------------------------------------------------------------
+
+
+def _strings(language: str) -> dict[str, str]:
+    return STRINGS.get(language, STRINGS["en"])
+
+
+def _language(code: str) -> str:
+    code = (code or "").strip().lower()[:2]
+    return code if code.isalpha() and len(code) == 2 else "fr"
+
+
+def _majority(values: Sequence[str]) -> str:
+    counts = Counter(values)
+    best = max(counts.values())
+    return next(v for v in values if counts[v] == best)
+
+
+def prose(text: str, language: str) -> str:
+    """Outside text made clean, with the typography of its own language."""
+    return typography(clean(text), _language(language))
+
+
+def figure_phrase(figure: Figure) -> str:
+    return clean(f"{figure.value} {figure.label}")
+
+
+def _link(h: Highlights) -> str | None:
+    return post_link(h.article.url) or post_link(h.article.source)
+
+
+def _hook(title: str, figures: Sequence[Figure], language: str) -> str:
+    """What happened and the key figure, within LinkedIn's first 200 characters."""
+    key = next((f for f in figures if clean(f.value) and clean(f.value) not in title), None)
+    if key is None:
+        return shorten_words(title, lambda s: len(s) <= HOOK_LIMIT) or title[:HOOK_LIMIT]
+    # A title with a colon of its own takes the figure in brackets: one colon a line reads best.
+    if ":" in title:
+        tail = f" ({figure_phrase(key)})"
+    else:
+        tail = f"{' :' if language == 'fr' else ':'} {figure_phrase(key)}"
+    head = shorten_words(title, lambda s: len(s) + len(tail) <= HOOK_LIMIT)
+    return f"{head}{tail}" if head else figure_phrase(key)[:HOOK_LIMIT]
+
+
+def _digest_title(digest: Digest, language: str) -> str:
+    from recapmail.render.i18n import format_period
+
+    title = f"{clean(digest.title)} — {format_period(digest.period, language)}"
+    return shorten_words(title, lambda s: len(s) <= HOOK_LIMIT // 2) or title[: HOOK_LIMIT // 2]
+
+
+def _top_story(digest: Digest, language: str) -> str:
+    """ "À la une : <the event or article that leads the week> — <its key figure>"."""
+    if not digest.shown:
+        return ""
+    top = digest.shown[0]
+    event = next((c for c in digest.clusters if c.id == top.cluster), None)
+    title, figures = (event.title, event.figures) if event else (top.highlights.title, ())
+    figures = figures or top.highlights.figures
+    t = _strings(language)
+    story = _hook(clean(title), figures, language)
+    colon = " —" if ":" in story else " :" if language == "fr" else ":"
+    lead = f"{t['top_story']}{colon} "
+    story = shorten_words(story, lambda s: len(s) + len(lead) <= HOOK_LIMIT // 2 + 20) or story
+    return prose(lead + story, language)
+
+
+def _bullets(highlights: Sequence[str], summary: str, language: str) -> tuple[str, ...]:
+    """Highlights that add to the summary, cleaned, at most five."""
+    said = clean(summary).casefold()
+    out: list[str] = []
+    for raw in highlights:
+        text = prose(raw, language)
+        if text and clean(raw).casefold() not in said and text not in out:
+            out.append(text)
+    return tuple(out[:5])
+
+
+def _entry_text(summary: str) -> str:
+    sentence = first_sentence(clean(summary))
+    return shorten(sentence, lambda s: len(s) <= ENTRY_TEXT)
+
+
+def _interleave(groups: Sequence[Sequence[str]]) -> list[str]:
+    """First of each group, then second of each..., so every top item gets a say."""
+    out: list[str] = []
+    depth = max((len(g) for g in groups), default=0)
+    for i in range(depth):
+        out.extend(g[i] for g in groups if i < len(g))
+    return out
+
+
+def _tags(cfg: Config, candidates: Sequence[str]) -> tuple[str, ...]:
+    """Content hashtags, most telling first, then the config's standing ones; deduplicated."""
+    standing = hashtags(cfg.social.hashtags, keep=5)
+    content = hashtags(candidates, keep=20)
+    content = [tag for tag in content if tag.casefold() not in {s.casefold() for s in standing}]
+    return (*content, *standing)
+
+
+def _platform_tags(tags: tuple[str, ...], cfg: Config, platform: Platform) -> tuple[str, ...]:
+    """At most the platform's number, standing hashtags always among them."""
+    most = TAGS[platform][0]
+    standing = {t.casefold() for t in hashtags(cfg.social.hashtags, keep=5)}
+    fixed = [t for t in tags if t.casefold() in standing][:most]
+    content = [t for t in tags if t.casefold() not in standing][: most - len(fixed)]
+    return (*content, *fixed)
+
+
+# -- rendering and fitting --------------------------------------------------------------------
+
+
+def _posts(
+    draft: Draft, cfg: Config, platforms: Sequence[Platform] | None, thread: bool
+) -> tuple[Post, ...]:
+    posts: list[Post] = []
+    standing = frozenset(t.casefold() for t in hashtags(cfg.social.hashtags, keep=5))
+    for platform in platforms if platforms is not None else cfg.social.platforms:
+        max_count = limit(platform, cfg)
+        mine = replace(draft, hashtags=_platform_tags(draft.hashtags, cfg, platform))
+        render = _renderer(platform, cfg)
+        if thread and platform in THREAD_PLATFORMS:
+            texts = thread_parts(render(mine), counter(platform, max_count))
+        else:
+            ok = counter(platform, max_count)
+            texts = [fit(mine, render, ok, platform, standing)]
+        for i, text in enumerate(texts, 1):
+            posts.append(
+                Post(
+                    source=draft.source,
+                    platform=platform,
+                    language=draft.language,
+                    text=text,
+                    count=count(text, platform),
+                    limit=max_count,
+                    part=i,
+                    parts=len(texts),
+                )
+            )
+    return tuple(posts)
+
+
+def _renderer(platform: Platform, cfg: Config) -> Callable[[Draft], str]:
+    from recapmail.render.templates import render
+
+    def _render(d: Draft) -> str:
+        context: dict[str, object] = {
+            "kind": d.kind,
+            "language": d.language,
+            "hook": d.hook,
+            "summary": d.summary,
+            "bullets": list(d.bullets),
+            "entries": list(d.entries),
+            "entries_label": d.entries_label,
+            "more": _more_text(d.more, bool(d.entries), d.language),
+            "link": d.link or "",
+            "link_label": d.link_label,
+            "colon": "\u202f:" if d.language == "fr" else ":",
+            "hashtags": list(d.hashtags),
+        }
+        return tidy(render(f"social/{platform}.txt.j2", context, cfg.newsletter.templates_dir))
+
+    return _render
+
+
+def _more_text(n: int, listed: bool, language: str) -> str:
+    if n <= 0:
+        return ""
+    t = _strings(language)
+    if not listed:
+        return t["all"].format(n=n)
+    return t["more_one"] if n == 1 else t["more"].format(n=n)
+
+
+def tidy(text: str) -> str:
+    """Whatever a template leaves: no trailing spaces, at most one blank line in a row."""
+    import re
+
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def reductions(d: Draft, fewest_tags: int, standing: frozenset[str]) -> Iterator[Draft]:
+    """The draft, then ever shorter versions of it, least loss first.
+
+    Content hashtags go before the config's standing ones, which stay to the end.
+    """
+    yield d
+    while d.bullets:
+        d = replace(d, bullets=d.bullets[:-1])
+        yield d
+    for i in reversed(range(len(d.entries))):
+        if d.entries[i].text:
+            entries = list(d.entries)
+            entries[i] = replace(entries[i], text="")
+            d = replace(d, entries=tuple(entries))
+            yield d
+    while d.entries:
+        d = replace(d, entries=d.entries[:-1], more=d.more + 1)
+        yield d
+    while len(d.hashtags) > fewest_tags:
+        content = [i for i, tag in enumerate(d.hashtags) if tag.casefold() not in standing]
+        drop = content[-1] if content else len(d.hashtags) - 1
+        d = replace(d, hashtags=d.hashtags[:drop] + d.hashtags[drop + 1 :])
+        yield d
+
+
+def fit(
+    draft: Draft,
+    render: Callable[[Draft], str],
+    ok: Callable[[str], bool],
+    platform: Platform,
+    standing: frozenset[str] = frozenset(),
+) -> str:
+    """The most complete rendering of `draft` that `ok` accepts."""
+    last = draft
+    fewest = max(TAGS[platform][1], sum(t.casefold() in standing for t in draft.hashtags))
+    for candidate in reductions(draft, fewest, standing):
+        text = render(candidate)
+        if ok(text):
+            return text
+        last = candidate
+    # Then shorten the summary, the hook, drop what is left; finally cut the text itself.
+    d = last
+    if d.summary:
+        summary = shorten(d.summary, lambda s: ok(render(replace(d, summary=s))))
+        d = replace(d, summary=summary)
+        if summary:
+            return render(d)
+    d = replace(d, hashtags=(), more=0)
+    if ok(render(d)):
+        return render(d)
+    hook = shorten(d.hook, lambda s: ok(render(replace(d, hook=s))))
+    if hook:
+        return render(replace(d, hook=hook))
+    log.warning("%s post for %s cut to fit %s", platform, draft.source, platform)
+    return shorten_words(render(d), ok)
