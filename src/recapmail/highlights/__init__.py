@@ -1,0 +1,113 @@
+"""Article -> Highlights: what a reader of the newsletter must not miss, in French or English.
+
+clean (blocks of prose, links) -> language -> sentences -> figures, keywords, title -> ranking
+(summary, then highlights that do not repeat it) -> hashtags. Events across articles: events.py.
+Everything is rules and word lists: nothing is downloaded and nothing heavy is imported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from recapmail.highlights.clean import clean_document, clean_inline
+from recapmail.highlights.events import cluster
+from recapmail.highlights.figures import figures_in, select_figures
+from recapmail.highlights.keywords import find_keywords, hashtag, hashtags_for
+from recapmail.highlights.language import detect_language
+from recapmail.highlights.ranking import (
+    Candidate,
+    pick_highlights,
+    pick_summary,
+    score_sentence,
+    summary_text,
+)
+from recapmail.highlights.sentences import split_sentences
+from recapmail.highlights.title import build_title, pick_title
+from recapmail.model import Article, Highlights
+
+__all__ = ["cluster", "detect_language", "extract", "hashtag", "split_sentences"]
+
+_LANGUAGE_SAMPLE = 3000
+
+
+def extract(article: Article, count: int = 5) -> Highlights:
+    """Title, language, summary, highlights, figures, keywords, hashtags and links of an article."""
+    doc = clean_document(article.body, article.body_format, article.url)
+    description = _usable_description(article.description, article.title)
+    sample = " ".join(filter(None, [article.title, description, doc.text[:_LANGUAGE_SAMPLE]]))
+    language = detect_language(sample, article.language)
+    title, first_is_title = pick_title(article.title, doc.blocks, (), language)
+    blocks = doc.blocks[1:] if first_is_title else doc.blocks
+
+    texts: list[tuple[str, str]] = []
+    if description:
+        texts.append((description, "description"))
+    for block in blocks:
+        if block.kind == "heading":
+            texts.append((block.text, "heading"))
+        else:
+            texts.extend(_with_quotes(split_sentences(block.text, language), block.kind))
+    found = [figures_in(text, language) for text, _kind in texts]
+    figures = select_figures(found)
+
+    prose = [text for text, kind in texts if kind != "heading"]
+    keywords = find_keywords(prose, title if article.title or first_is_title else "",
+                             description, article.tags)  # fmt: skip
+    if not article.title and not first_is_title:
+        title = build_title(keywords, language)
+
+    candidates: list[Candidate] = []
+    order = 0
+    for (text, kind), scored in zip(texts, found, strict=True):
+        own = tuple(figure for _score, figure in scored)
+        weight = sum(max(score, 0.0) for score, _figure in scored)
+        position = -1 if kind == "description" else order
+        order += kind != "description"
+        candidates.append(
+            Candidate(text, kind, position, own, score_sentence(text, kind, own, keywords, weight))
+        )
+    summary = pick_summary(candidates)
+    highlights = pick_highlights(candidates, summary, count) if count > 0 else []
+    return Highlights(
+        article=article,
+        title=title,
+        language=language,
+        summary=summary_text(summary),
+        highlights=tuple(highlights),
+        figures=figures,
+        keywords=keywords,
+        hashtags=hashtags_for(keywords),
+        links=doc.links,
+    )
+
+
+def _usable_description(description: str | None, title: str | None) -> str | None:
+    """A description truncated by its site ("…", "...") is an excerpt, not a sentence."""
+    if not description:
+        return None
+    text = clean_inline(description)
+    if len(text) < 40 or text.endswith(("...", "…")):
+        return None
+    if title and _fold_words(text) <= _fold_words(title) | {"recap", "retours", "récap"}:
+        return None
+    return text
+
+
+def _fold_words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _with_quotes(sentences: list[str], kind: str) -> list[tuple[str, str]]:
+    """Sentences of one block; those spoken inside quotation marks become kind "quote"."""
+    marked: list[tuple[str, str]] = []
+    inside = False
+    if sum(s.count('"') for s in sentences) % 2:  # a stray quote (copy-paste), not speech
+        sentences = [s.replace('"', "") for s in sentences]
+    for sentence in sentences:
+        quoted = inside or sentence.lstrip().startswith(('"', "«"))
+        marked.append((sentence, "quote" if quoted else kind))
+        inside = (sentence.count('"') % 2 == 1) != inside
+        inside = inside or sentence.count("«") > sentence.count("»")
+        if sentence.count("»") > sentence.count("«"):
+            inside = False
+    return marked

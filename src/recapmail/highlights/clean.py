@@ -1,0 +1,255 @@
+"""Article body (Markdown or plain text) -> clean blocks of prose, with the link targets kept aside.
+
+Recaps arrive copy-pasted from LinkedIn, exported from static sites or extracted from HTML: the
+reader must see sentences, never markup, share buttons, bylines or reference lists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urljoin
+
+import regex
+
+BlockKind = Literal["heading", "paragraph", "item", "quote"]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: BlockKind
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    blocks: tuple[Block, ...]
+    links: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks)
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_GLUED_FENCE = re.compile(r"^([^\n`]*\S[^\n`]*?)\s*(```|~~~)[ \t]*$", re.MULTILINE)
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_ITEM = re.compile(r"^(\s*)(?:[*+\-•▪◦●·‣→➜►]|\d{1,3}[.)])\s+(.*)$")
+_QUOTE = re.compile(r"^\s*>\s?(.*)$")
+_RULE = re.compile(r"^\s*(?:[-*_=]\s*){3,}$|^\s*\\?\*\\?\*\\?\*?\s*$")
+_TABLE = re.compile(r"^\s*\|.*\|\s*$")
+_HTML_ONLY = re.compile(r"^\s*</?[a-zA-Z][^>]*>\s*$")
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(
+    r"\[([^\]\[]*(?:\[[^\]]*\][^\]\[]*)*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)"
+)
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
+_BARE_URL = re.compile(r"(?<![\w(\[])https?://[^\s)<>\]]+")
+_FOOTNOTE_SUP = re.compile(r"<sup>.*?</sup>|\[\^[^\]]+\]", re.DOTALL)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}")
+_STRONG = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
+_EM_STAR = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_EM_UNDER = re.compile(r"(?<![\w\\])_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)")
+_CODE = re.compile(r"`+([^`]*)`+")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'&])")
+_EMOJI = regex.compile(r"[\p{Extended_Pictographic}\u200d\ufe0f\U0001F1E6-\U0001F1FF]+")
+_SPACES = re.compile(r"[ \t\u00a0\u202f\u2007\u2008\u2009\u200a\u3000]+")
+_LEADING_MARK = re.compile(r"^[\s→➜►▶•·*:\-–—|]+")
+
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "ʼ": "'", "‛": "'", "`": "'", "“": '"', "”": '"', "„": '"', "‟": '"'}
+)
+
+# Copy-paste leftovers: whole blocks that are chrome, not prose.
+_CHROME = re.compile(
+    r"^(?:image content|image|photo|video|vidéo|share|partager|partagez|tweet|like|j'aime|follow|"
+    r"suivre|s'abonner|subscribe|copy link|copier le lien|comment|commenter|reply|répondre|repost|"
+    r"read more|lire la suite|lire aussi|voir aussi|see also|related posts?|articles? similaires?|"
+    r"table of contents|sommaire|contents|table des matières|advertisement|publicité|"
+    r"\d+ (?:likes?|comments?|reposts?|commentaires?|partages?)|click to .*|cliquez .*)\W*$",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^(?:(?:[\w.'-]+ ){0,4}[\w.'-]+ (?:writes|wrote|says|a écrit|écrit|nous écrit)\s*:"
+    r"|(?:by|par|posted by|publié par|written by|écrit par)\s+[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}"
+    r"(?:\s*[,|-]\s*.{0,40})?)$"
+)
+# Sections after which only boilerplate follows: press-release "About X", reference lists.
+_TAIL = re.compile(
+    r"^(?:about|à propos)\b.{0,80}$|^(?:references?|références?|sources?|liens?|links|"
+    r"further reading|pour aller plus loin|bibliographie|notes?|footnotes?|crédits?|credits)\W*$",
+    re.IGNORECASE,
+)
+_END_PUNCT = re.compile(r"[.!?…:;»\"')\]]\s*$")
+
+
+def clean_document(body: str, body_format: str, base_url: str | None = None) -> Document:
+    """Blocks of prose in reading order, and the http(s)/mailto link targets found on the way."""
+    links: list[str] = []
+    text = unicodedata.normalize("NFC", body).replace("\r\n", "\n").replace("\r", "\n")
+    raw = _markdown_blocks(text) if body_format == "markdown" else _text_blocks(text)
+    blocks: list[Block] = []
+    for kind, chunk in raw:
+        line, only_link = _inline(chunk, links, base_url)
+        if not line or (only_link and kind != "heading"):
+            continue
+        if _CHROME.match(line) or (len(line) < 90 and _BYLINE.match(line)):
+            continue
+        if kind == "paragraph" and _looks_heading(line):
+            kind = "heading"
+        if kind == "heading" and _TAIL.match(line) and blocks:
+            break
+        blocks.append(Block(kind, line))
+    while blocks and blocks[-1].kind == "heading":  # signatures and dangling section titles
+        blocks.pop()
+    return Document(tuple(blocks), tuple(dict.fromkeys(links)))
+
+
+def clean_inline(text: str) -> str:
+    """Metadata text (description, title) that may hold Markdown links or emphasis -> text."""
+    return _inline(text, [], None)[0]
+
+
+def normalise(text: str) -> str:
+    """Quotes, typographic spaces and emoji of outside text, made plain (titles, descriptions)."""
+    text = _EMOJI.sub("", unicodedata.normalize("NFC", text).translate(_QUOTES))
+    return _SPACES.sub(" ", text).strip()
+
+
+def _looks_heading(line: str) -> bool:
+    return len(line) <= 110 and not _END_PUNCT.search(line) and len(line.split()) <= 16
+
+
+def _text_blocks(text: str) -> list[tuple[BlockKind, str]]:
+    """Plain text: a line is a paragraph unless the next one visibly continues it (hard wrap)."""
+    blocks: list[tuple[BlockKind, str]] = []
+    current: list[str] = []
+    kind: BlockKind = "paragraph"
+
+    def flush() -> None:
+        if current:
+            blocks.append((kind, " ".join(current)))
+            current.clear()
+
+    for raw_line in text.split("\n"):
+        line = raw_line.strip()
+        if not line:
+            flush()
+            continue
+        item = _ITEM.match(raw_line)
+        if item:
+            flush()
+            kind = "item"
+            current.append(item.group(2))
+            continue
+        continues = bool(current) and not _END_PUNCT.search(current[-1]) and line[:1].islower()
+        if not continues:
+            flush()
+            kind = "paragraph"
+        current.append(line)
+    flush()
+    return blocks
+
+
+def _markdown_blocks(text: str) -> list[tuple[BlockKind, str]]:
+    blocks: list[tuple[BlockKind, str]] = []
+    current: list[str] = []
+    kind: BlockKind = "paragraph"
+    fence: str | None = None
+
+    def flush() -> None:
+        if current:
+            blocks.append((kind, " ".join(current)))
+            current.clear()
+
+    for raw_line in _unglue_fences(text).split("\n"):
+        fenced = _FENCE.match(raw_line)
+        if fence is not None:
+            if fenced and fenced.group(1) == fence:
+                fence = None
+            continue
+        if fenced:
+            flush()
+            fence = fenced.group(1)
+            continue
+        line = raw_line.rstrip()
+        if line.endswith("\\"):  # a hard line break written as a trailing backslash
+            line = line[:-1].rstrip()
+        if not line.strip() or _RULE.match(line) or _TABLE.match(line) or _HTML_ONLY.match(line):
+            flush()
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            flush()
+            blocks.append(("heading", heading.group(2)))
+            continue
+        quote = _QUOTE.match(line)
+        if quote:
+            if kind != "quote":
+                flush()
+                kind = "quote"
+            if quote.group(1).strip():
+                current.append(quote.group(1).strip())
+            continue
+        item = _ITEM.match(line)
+        if item:
+            flush()
+            kind = "item"
+            current.append(item.group(2))
+            continue
+        if kind == "quote" or (kind == "item" and not line.startswith((" ", "\t"))):
+            flush()
+            kind = "paragraph"
+        current.append(line.strip())
+    flush()
+    return blocks
+
+
+def _unglue_fences(text: str) -> str:
+    """Extractors sometimes glue a fence to prose ("comme suit ```"): give it a line of its own."""
+    return _GLUED_FENCE.sub(lambda m: f"{m.group(1)}\n{m.group(2)}\n", text)
+
+
+def _inline(chunk: str, links: list[str], base_url: str | None) -> tuple[str, bool]:
+    """Markdown inline markup -> text; returns the text and whether it was nothing but links."""
+    text = _SHORTCODE.sub(" ", chunk)
+    text = _FOOTNOTE_SUP.sub("", text)
+    text = _IMAGE.sub(" ", text)
+    link_chars = 0
+
+    def link(match: re.Match[str]) -> str:
+        nonlocal link_chars
+        _keep(match.group(2), links, base_url)
+        label = match.group(1)
+        link_chars += len(label)
+        return label
+
+    text = _LINK.sub(link, text)
+    text = _AUTOLINK.sub(lambda m: _keep(m.group(1), links, base_url) or " ", text)
+    for url in _BARE_URL.findall(text):
+        _keep(url.rstrip(".,;:!?"), links, base_url)
+    text = _TAG.sub(" ", text)
+    text = _CODE.sub(r"\1", text)
+    text = _STRONG.sub("", text)
+    text = _EM_STAR.sub(r"\1", text)
+    text = _EM_UNDER.sub(r"\1", text)
+    text = _ESCAPE.sub(r"\1", text)
+    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&#39;", "'")
+    text = normalise(text)
+    text = _LEADING_MARK.sub("", text).strip()
+    letters = sum(c.isalnum() for c in text)
+    only_link = link_chars > 0 and link_chars >= 0.85 * max(letters, 1)
+    return text, only_link
+
+
+def _keep(url: str, links: list[str], base_url: str | None) -> str:
+    url = url.strip()
+    if url.startswith(("http://", "https://", "mailto:")):
+        links.append(url)
+    elif base_url and url and not url.startswith("#"):
+        links.append(urljoin(base_url, url))
+    return ""

@@ -1,0 +1,328 @@
+"""Key numbers and what they count, in French and English formats.
+
+"1 200 participants", "1,200+ attendees", "+32 %", "$24.81 billion", "15th anniversary", "3-day",
+"près d'un million de contributions": the value as written, the number as a float and the label
+taken around it. Dates, years, times, versions and identifiers (H100, Qwen3-8B) are not figures.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+from recapmail.highlights.words import word_set
+from recapmail.model import Figure
+
+_GROUPED = r"\d{1,3}(?:(?:[ \u00a0\u202f]\d{3}(?!\d))+|(?:,\d{3}(?!\d))+|(?:\.\d{3}(?![\d,]))+)"
+_NUMBER = rf"(?:{_GROUPED}(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+_MULTIPLIERS = {
+    "k": 1e3, "thousand": 1e3, "thousands": 1e3, "mille": 1e3, "milliers": 1e3,
+    "m": 1e6, "million": 1e6, "millions": 1e6, "md": 1e9, "mds": 1e9, "milliard": 1e9,
+    "milliards": 1e9, "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
+    "trillion": 1e12, "trillions": 1e12, "hundred": 1e2, "hundreds": 1e2, "cent": 1e2,
+    "cents": 1e2, "dozen": 12, "douzaine": 12,
+}  # fmt: skip
+_WORD_NUMBERS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20,
+    "trente": 30, "quarante": 40, "cinquante": 50,
+}  # fmt: skip
+_FIGURE = re.compile(
+    r"(?<![\w.,/#@\-–])"
+    r"(?P<prefix>[+\-−~≈]\s?|[$€£]\s?)?"
+    rf"(?P<num>{_NUMBER})"
+    r"(?P<ord>st|nd|rd|th|e|ème|eme|er|re)?"
+    r"(?P<mult>\s?(?:k|K|M|Md|Mds|bn|B|[Bb]illions?|[Mm]illions?|[Mm]illiards?|[Tt]housands?"
+    r"|[Tt]rillions?|milliers)(?![\w]))?"
+    r"(?P<plus>\+)?"
+    r"(?P<pct>\s?%|\s(?:percent|per cent|pour\s?cent|pts?|points?)(?!\w))?"
+    r"(?P<cur>\s?(?:€|\$|euros?(?!\w)|dollars?(?!\w)|USD(?!\w)|EUR(?!\w)))?"
+    r"(?P<unit>-[a-zA-Zéè]+)?"
+    r"(?![\w+]|[.,]\d|\s?[-–]\s?\d)"
+)
+_WORDS_FIGURE = re.compile(
+    r"(?<![\w'])(?P<approx>(?:près|plus|moins) d'|(?:about|over|nearly|almost|more than|around|"
+    r"some|environ|presque|quelque|plus de|près de) )?"
+    r"(?P<words>(?:a|an|one|un|une)\s+(?:hundred|thousand|million|billion|trillion|dozen|mille|"
+    r"million|milliard|centaine|douzaine)s?|" + "|".join(_WORD_NUMBERS) + r")"
+    r"(?P<unit>-[a-zA-Zéè]+)?(?!\w)",
+    re.IGNORECASE,
+)
+_APPROX = re.compile(
+    r"(?:over|more than|above|nearly|almost|approximately|about|around|at least|some|upwards of|"
+    r"plus de|près de|environ|au moins|presque|quelque|approximativement|plus d'|près d')\s*$",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    r"jan(?:vier|uary)?|f[ée]v(?:rier)?|feb(?:ruary)?|mars?|march|avr(?:il)?|apr(?:il)?|mai|may|"
+    r"juin|june?|juil(?:let)?|july?|ao[uû]t|aug(?:ust)?|sept(?:embre|ember)?|oct(?:obre|ober)?|"
+    r"nov(?:embre|ember)?|d[ée]c(?:embre|ember)?"
+)
+_MONTH_AFTER = re.compile(
+    rf"^\s*(?:(?:et|and|to|au|[-–])\s*\d{{1,2}}(?:st|nd|rd|th|er)?\s*)?(?:{_MONTHS})\b", re.I
+)
+_MONTH_BEFORE = re.compile(
+    rf"\b(?:{_MONTHS}|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)\s*(?:the\s*)?$",
+    re.IGNORECASE,
+)
+_VERSION_BEFORE = re.compile(
+    r"(?:version|release|v|kubernetes|python|java|openstack|api|ubuntu|debian)\s*$", re.I
+)
+_LABEL_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’\-]*")
+_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w’\-]*'?|\d[\w.,]*|[^\w\s]")
+_STOP = word_set(
+    "the a an of in on at to for from by with and or as is are was were be been has have had will "
+    "can that which who this these its their our his her le la les l' de des du d' un une et ou en "
+    "au aux à a été ont sont est était dans sur par pour avec qui que dont ce cet cette ces son sa "
+    "ses leur leurs nos notre vos votre than over more plus moins près environ about up down sur "
+    "present présents présentes here there onsite issus issues venus venant from across within "
+    "per par chaque each every between entre during pendant since depuis nearly almost another "
+    "approximately around roughly quasiment autre"
+)
+_VERBS = word_set(
+    "came come gathered joined attended took made met registered participated grew increased rose "
+    "reached reported showed said was were are is have has had represent represents representing "
+    "working using attending worldwide globally ont sont étaient atteint atteignent réunis réunit "
+    "participé participaient venus ont inscrits recognized celebrated"
+)
+_COUNT_NOUNS = (
+    "participant", "attendee", "people", "personne", "visit", "inscri", "registr", "countr",
+    "pays", "member", "membre", "session", "talk", "conf", "speaker", "intervenant", "sponsor",
+    "exposant", "exhibitor", "contribut", "project", "projet", "organi", "compan", "entreprise",
+    "team", "équipe", "user", "utilisateur", "develop", "développeur", "customer", "client",
+    "node", "cloud", "core", "server", "serveur", "view", "vue", "episode", "épisode", "download",
+    "téléchargement", "star", "commit", "line", "ligne", "workshop", "atelier", "demo", "démo",
+    "keynote", "track", "employee", "salarié", "engineer", "ingénieur", "expert", "citi", "ville",
+    "edition", "édition", "request", "requête", "gpu", "table", "anniversa", "partner",
+    "partenaire", "provider", "fournisseur", "startup", "student", "étudiant", "leader", "viewer",
+    "spectateur", "hackathon", "meetup", "stand", "booth", "administrator", "admin",
+)  # fmt: skip
+_TIME_UNITS = (
+    "minute", "second", "seconde", "hour", "heure", "day", "jour", "week", "semaine", "month",
+    "mois", "year", "an", "année", "h", "min", "ms", "s",
+)  # fmt: skip
+_DETERMINERS = word_set("the its their our his her a an le la les l' son sa ses leur leurs")
+MAX_FIGURES = 8
+
+
+def find_figures(sentences: Sequence[str], language: str) -> tuple[Figure, ...]:
+    """The figures a reader should see, most telling first (at most MAX_FIGURES)."""
+    return select_figures([figures_in(sentence, language) for sentence in sentences])
+
+
+def select_figures(per_sentence: Sequence[Sequence[tuple[float, Figure]]]) -> tuple[Figure, ...]:
+    """Figures found sentence by sentence -> the best ones, each (number, label) once."""
+    scored = [
+        (score, index, figure)
+        for index, found in enumerate(per_sentence)
+        for score, figure in found
+    ]
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    kept: list[Figure] = []
+    seen: set[tuple[float, str]] = set()
+    for score, _index, figure in scored:
+        key = (figure.number, _head(figure.label))
+        if score < 1.5 or key in seen:
+            continue
+        seen.add(key)
+        kept.append(figure)
+        if len(kept) == MAX_FIGURES:
+            break
+    return tuple(kept)
+
+
+def figures_in(sentence: str, language: str) -> list[tuple[float, Figure]]:
+    """Every figure of one sentence with how telling it is."""
+    return list(_figures_in(sentence, language))
+
+
+def _figures_in(sentence: str, language: str) -> Iterable[tuple[float, Figure]]:
+    for match in _FIGURE.finditer(sentence):
+        figure = _digit_figure(sentence, match, language)
+        if figure is not None:
+            yield _score(figure, sentence[max(0, match.start() - 20) : match.start()]), figure
+    for match in _WORDS_FIGURE.finditer(sentence):
+        figure = _word_figure(sentence, match)
+        if figure is not None:
+            yield _score(figure, match.group("approx") or ""), figure
+
+
+def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure | None:
+    raw = match.group("num")
+    number = parse_number(raw, language)
+    if number is None:
+        return None
+    before = sentence[: match.start()]
+    after = sentence[match.end() :]
+    pct, cur = match.group("pct"), match.group("cur") or _currency(match.group("prefix"))
+    ordinal, unit = match.group("ord"), match.group("unit")
+    mult = (match.group("mult") or "").strip().lower()
+    if mult:
+        number *= _MULTIPLIERS.get(mult, 1.0)
+    if match.group("prefix") and match.group("prefix").strip() in "-−":
+        number = -number
+    if _MONTH_AFTER.match(after) or (not pct and not cur and _MONTH_BEFORE.search(before[-14:])):
+        return None
+    if not pct and not cur and not mult and _VERSION_BEFORE.search(before[-12:]):
+        return None
+    if unit:
+        label = unit[1:]
+    elif pct:
+        label = _percent_label(before, after)
+    elif cur or mult:
+        label = _label_after(re.sub(r"^\s*(?:in|en|of)\s", " ", after))[0] or _label_before(before)
+    else:
+        label, _ = _label_after(after)
+    if not label and not (pct or cur):
+        return None
+    is_year = 1900 <= abs(number) <= 2100 and raw.isdigit() and not (pct or cur or mult)
+    if is_year and (not _counts(label) or label[:1].isupper()):
+        return None
+    if abs(number) < 2 and not (pct or cur or mult or ordinal):
+        return None
+    value = match.group(0).strip()
+    return Figure(value=value, number=float(number), label=label, sentence=sentence)
+
+
+def _word_figure(sentence: str, match: re.Match[str]) -> Figure | None:
+    words = match.group("words").lower().split()
+    if len(words) == 2:
+        number = _MULTIPLIERS.get(words[1].rstrip("s"), _MULTIPLIERS.get(words[1], 0.0))
+        if words[1].startswith("centaine"):
+            number = 100
+    else:
+        number = _WORD_NUMBERS[words[0]]
+    if match.group("unit"):
+        label = match.group("unit")[1:]
+    else:
+        label, _ = _label_after(sentence[match.end() :])
+    if not label or not number or (len(words) == 1 and not _counts(label)):
+        return None
+    value = (match.group("approx") or "") + match.group("words")
+    return Figure(value=value, number=float(number), label=label, sentence=sentence)
+
+
+def parse_number(raw: str, language: str) -> float | None:
+    """ "1 200" and "1,200" -> 1200; "8,02" (fr) and "8.02" -> 8.02; "1.200" (fr) -> 1200."""
+    text = re.sub(r"[ \u00a0\u202f]", "", raw)
+    if "," in text and "." in text:
+        text = (
+            text.replace(",", "")
+            if text.rfind(".") > text.rfind(",")
+            else text.replace(".", "").replace(",", ".")
+        )
+    elif "," in text:
+        groups = text.split(",")
+        grouped = all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3
+        text = (
+            text.replace(",", "")
+            if grouped and (language != "fr" or len(groups) > 2)
+            else (text.replace(",", ".") if len(groups) == 2 else text.replace(",", ""))
+        )
+    elif "." in text:
+        groups = text.split(".")
+        if len(groups) > 2 or (language == "fr" and len(groups[1]) == 3 and len(groups[0]) <= 3):
+            if not all(len(g) == 3 for g in groups[1:]):
+                return None
+            text = text.replace(".", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _currency(prefix: str | None) -> str | None:
+    return prefix.strip() if prefix and prefix.strip() in "$€£" else None
+
+
+def _label_after(after: str) -> tuple[str, bool]:
+    """Up to two words after the number; "of/de" leads to the counted noun ("un million de X")."""
+    tokens = _TOKEN.findall(after[:80])
+    position = 0
+    via_of = False
+    while position < len(tokens) and tokens[position].lower() in {"of", "de", "d'", "des", "du"}:
+        via_of = True
+        position += 1
+        while position < len(tokens) and tokens[position].lower() in _DETERMINERS:
+            position += 1
+    label: list[str] = []
+    for token in tokens[position:]:
+        lowered = token.lower()
+        if not token[0].isalnum():
+            break
+        if lowered in _STOP or lowered in _VERBS or (label and lowered.endswith(("ing", "ed"))):
+            break
+        label.append(token.rstrip("'’"))
+        if len(label) == 2:
+            break
+    return " ".join(label), via_of
+
+
+def _label_before(before: str) -> str:
+    words = _LABEL_WORD.findall(before[-60:])
+    label: list[str] = []
+    for word in reversed(words):
+        lowered = word.lower()
+        if lowered in _STOP or lowered in _VERBS or lowered.endswith("ed"):
+            if label:
+                break
+            continue
+        label.insert(0, word)
+        if len(label) == 3:
+            break
+    return " ".join(label)
+
+
+def _percent_label(before: str, after: str) -> str:
+    label, via_of = _label_after(after)
+    if label and (via_of or not _is_time(label)):
+        return label
+    clause = re.split(r"[,;:(]", before)[-1]
+    return _label_before(clause) or label
+
+
+def _is_time(label: str) -> bool:
+    first = label.lower().split()[0] if label else ""
+    return first in _TIME_UNITS or first.rstrip("s") in _TIME_UNITS
+
+
+def _head(label: str) -> str:
+    words = label.lower().split()
+    return words[-1].rstrip("s") if words else ""
+
+
+def _counts(label: str) -> bool:
+    return any(word.lower().startswith(_COUNT_NOUNS) for word in label.split())
+
+
+def _score(figure: Figure, context: str) -> float:
+    value = figure.value.lower()
+    score = 0.0
+    if "%" in value or "percent" in value or "pour" in value:
+        score += 3.0
+    if any(sign in value for sign in "$€£") or "euro" in value or "dollar" in value:
+        score += 3.0
+    if any(word in value for word in ("million", "milliard", "billion", "thousand", "mille")):
+        score += 1.5
+    if _counts(figure.label):
+        score += 2.5
+    if value.endswith("+") or _APPROX.search(context):
+        score += 1.0
+    if _is_time(figure.label) and not figure.label.lower().startswith(("day", "jour")):
+        anniversary = "anniv" in figure.sentence.lower() or re.search(
+            r"\b(?:ans|years?) (?:de|d'|of)\b", figure.sentence.lower()
+        )
+        score += 1.5 if anniversary else -1.0
+    if re.search(r"\d(?:st|nd|rd|th|e|ème|er)\b", value) and not _counts(figure.label):
+        score -= 1.0
+    if figure.label[:1].isupper() and not _counts(figure.label):
+        score -= 0.5
+    if abs(figure.number) >= 10:
+        score += min(1.5, math.log10(abs(figure.number)) / 3)
+    if re.search(r"\d-[a-zA-Zéè]+$", value):  # "3-day", "two-day": how long the event ran
+        score += 1.0
+    return score + (0.5 if figure.label else -0.5)

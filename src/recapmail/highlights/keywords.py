@@ -1,0 +1,201 @@
+"""Keywords (the named things and the topics of an article) and the hashtags made from them.
+
+Names are runs of capitalised or CamelCase words ("Open Infrastructure Foundation", "OVHcloud");
+topics are lowercase word pairs and triples that recur ("souveraineté numérique", "VMware
+migration"). Both are ranked by how often they occur, with the title, description and tags
+counting extra because an editor chose them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+
+from recapmail.highlights.words import GENERIC, STOPWORDS, word_set
+
+_TOKEN = re.compile(r"[\w][\w'’\-.&+]*[\w+]|[\w]|[^\w\s]")
+_ELIDED = re.compile(r"^(?:l|d|j|qu|n|s|c)['’](?=\w)", re.IGNORECASE)
+_YEARISH = re.compile(r"^(?:19|20)\d\d$|^\d+(?:\.\d+)*$")
+_NAME_CONNECTORS = {"&", "+"}
+_ROLE_ACRONYMS = {
+    "ceo", "cto", "coo", "cfo", "vp", "gm", "tc", "ptl", "i", "ok", "q&a", "faq", "fyi", "url",
+    "pdg", "dsi", "rex", "nb", "ps", "lol", "mdr", "etc", "vs", "mr", "mrs", "dr", "pm", "am",
+}  # fmt: skip
+_MONTHS_AND_DAYS = word_set(
+    "january february march april may june july august september october november december "
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
+    "monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi "
+    "vendredi samedi dimanche"
+)
+MAX_KEYWORDS = 10
+MAX_HASHTAGS = 6
+
+
+def find_keywords(
+    sentences: Sequence[str],
+    title: str,
+    description: str | None = None,
+    tags: Sequence[str] = (),
+    limit: int = MAX_KEYWORDS,
+) -> tuple[str, ...]:
+    """Named things and topics, most telling first."""
+    names = Counter[str]()
+    surface: dict[str, str] = {}
+    topics = Counter[str]()
+    lowercase_elsewhere = _lowercase_words(sentences)
+    editor_text = " ".join([title, description or "", *tags])
+    for sentence in [*sentences, description or ""]:
+        for name in _names(sentence, lowercase_elsewhere):
+            key = name.lower()
+            names[key] += 1
+            surface.setdefault(key, name)
+        for topic in _topics(sentence):
+            key = topic.lower()
+            topics[key] += 1
+            surface.setdefault(key, topic)
+    # Titles are often in Title Case: only their distinctive words count as names on their own.
+    for name in _names(title, lowercase_elsewhere):
+        key = name.lower()
+        if key in names or all(_distinctive(w) or w.isdigit() for w in name.split()):
+            names[key] += 1
+            surface.setdefault(key, name)
+    scores: dict[str, float] = {}
+    editor = _fold(editor_text)
+    for key, count in names.items():
+        words = key.split()
+        weight = 1.0 if len(words) > 1 or _distinctive(surface[key]) else 0.6
+        bonus = 2.0 if _fold(key) in editor else 0.0
+        scores[key] = count * weight + bonus + 0.3 * (len(words) - 1)
+    for key, count in topics.items():
+        in_editor = _fold(key) in editor
+        if count >= 2 or in_editor:
+            scores[key] = max(scores.get(key, 0.0), count * 0.9 + (2.0 if in_editor else 0.0))
+    for tag in tags:
+        key = tag.lower()
+        if not _YEARISH.match(key) and len(key) > 1:
+            scores[key] = scores.get(key, 0.0) + 1.5
+            surface.setdefault(key, tag)
+    ranked = sorted(scores, key=lambda k: (-scores[k], k))
+    kept: list[str] = []
+    for key in ranked:
+        if scores[key] < 2.0 and len(kept) >= 3:
+            break
+        if any(_contains(other, key) or _contains(key, other) for other in kept):
+            continue
+        kept.append(key)
+        if len(kept) == limit:
+            break
+    return tuple(surface[key] for key in kept)
+
+
+def hashtag(text: str) -> str | None:
+    """ "souveraineté numérique" -> "#SouveraineteNumerique"; None when nothing usable is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[A-Za-z0-9]+", ascii_text.replace("'", " "))
+    parts = [w if any(c.isupper() for c in w) else w[:1].upper() + w[1:] for w in words]
+    tag = "".join(parts)
+    if not tag or tag.isdigit() or len(tag) > 40 or not tag[0].isalpha():
+        return None
+    return "#" + tag
+
+
+def hashtags_for(keywords: Sequence[str]) -> tuple[str, ...]:
+    tags: dict[str, str] = {}
+    for keyword in keywords:
+        tag = hashtag(keyword)
+        if tag and tag.lower() not in tags and len(tag) > 2:
+            tags[tag.lower()] = tag
+        if len(tags) == MAX_HASHTAGS:
+            break
+    return tuple(tags.values())
+
+
+def _names(sentence: str, lowercase_elsewhere: set[str]) -> list[str]:
+    tokens = [_ELIDED.sub("", t) for t in _TOKEN.findall(sentence)]
+    names: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        while run and (run[-1].lower() in _NAME_CONNECTORS):
+            run.pop()
+        if run:
+            name = " ".join(run)
+            if _is_name(name):
+                names.append(name)
+            run.clear()
+
+    for index, token in enumerate(tokens):
+        capital = _is_capitalised(token)
+        if (
+            capital
+            and index == 0
+            and not _distinctive(token)
+            and (token.lower() in lowercase_elsewhere or token.lower() in STOPWORDS)
+        ):
+            capital = False
+        connector = bool(run) and token in _NAME_CONNECTORS and len(run) < 4
+        if (capital and token.lower() not in _MONTHS_AND_DAYS) or connector:
+            run.append(token)
+        elif run and _YEARISH.match(token) and len(token) == 4:
+            run.append(token)
+            flush()
+        else:
+            flush()
+    flush()
+    return names
+
+
+def _is_capitalised(token: str) -> bool:
+    return token[:1].isupper() and token.lower() not in _ROLE_ACRONYMS
+
+
+def _distinctive(token: str) -> bool:
+    """CamelCase or acronym: a name wherever it stands ("OpenStack", "CNCF", "VMware")."""
+    return any(c.isupper() for c in token[1:]) or any(c.isdigit() for c in token)
+
+
+def _is_name(name: str) -> bool:
+    words = name.split()
+    if len(words) > 6 or len(name) < 2:
+        return False
+    if len(words) == 1 and (name.lower() in STOPWORDS or name.lower() in GENERIC):
+        return False
+    return not all(w.lower() in STOPWORDS for w in words)
+
+
+def _topics(sentence: str) -> list[str]:
+    words = [_ELIDED.sub("", t) for t in _TOKEN.findall(sentence)]
+    found: list[str] = []
+    for first, second in pairwise(words):
+        lowered = (first.lower(), second.lower())
+        if not (first[:1].isalnum() and second[:1].isalnum()):
+            continue
+        if any(w in STOPWORDS or w in GENERIC or _YEARISH.match(w) or len(w) < 2 for w in lowered):
+            continue
+        if first[:1].isupper() and second[:1].isupper():
+            continue  # a name, counted as such
+        if lowered[1].endswith(("ing", "ed")) and not lowered[1].endswith(("ding", "ring")):
+            continue
+        found.append(f"{first} {second}")
+    return found
+
+
+def _lowercase_words(sentences: Sequence[str]) -> set[str]:
+    return {t for s in sentences for t in _TOKEN.findall(s)[1:] if t[:1].islower()}
+
+
+def _is_word(token: str) -> bool:
+    return token[:1].isalnum()
+
+
+def _contains(longer: str, shorter: str) -> bool:
+    return (
+        longer != shorter and re.search(rf"(?<!\w){re.escape(shorter)}(?!\w)", longer) is not None
+    )
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")

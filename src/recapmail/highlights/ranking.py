@@ -1,0 +1,194 @@
+"""Which sentences carry the news: the summary, then highlights that do not repeat it.
+
+Recaps spread their facts from the first line to the last, so no position bonus outside the
+summary; a sentence earns its place with figures, names, the article's keywords and news verbs,
+and loses it by thanking, inviting, asking or setting the scene. Maximal marginal relevance keeps
+two highlights from saying the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from recapmail.highlights.shorten import shorten
+from recapmail.highlights.words import CALL_TO_ACTION, NEWS_CUES, STOPWORDS, THANKS
+from recapmail.model import Figure
+
+SUMMARY_PAIR_LIMIT = 330
+SUMMARY_LIMIT = 400
+_WORD = re.compile(r"[\w'’-]+")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-ZÀ-Þ][\w-]*[A-Z0-9][\w-]*|[A-ZÀ-Þ][a-zà-ÿ]+)")
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|je|j'|me|m'|moi|mon|ma|mes)\b", re.IGNORECASE)
+_QUOTED = re.compile(r'^["«“]|\b(?:said|says|noted|explained|a déclaré|explique|souligne)\b')
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    text: str
+    kind: str  # "paragraph", "item", "quote", "heading", "description"
+    order: int  # reading order in the article; -1 for the description
+    figures: tuple[Figure, ...]
+    score: float = 0.0
+
+
+def score_sentence(
+    text: str, kind: str, figures: Sequence[Figure], keywords: Sequence[str], figure_weight: float
+) -> float:
+    lowered = text.lower()
+    score = min(figure_weight, 6.0) * 0.45
+    names = {m.group(0) for m in _NAME.finditer(text)}
+    score += min(len(names), 4) * 0.35
+    hits = sum(1 for k in keywords if k.lower() in lowered)
+    score += min(hits, 4) * 0.45
+    cues = sum(1 for cue in NEWS_CUES if cue in lowered)
+    score += min(cues, 2) * 0.7
+    if any(phrase in lowered for phrase in CALL_TO_ACTION):
+        score -= 3.0
+    if any(word in lowered for word in THANKS):
+        score -= 2.0
+    if text.rstrip().endswith("?"):
+        score -= 1.5
+    if text.rstrip().endswith(":"):
+        score -= 1.5
+    if _QUOTED.search(text):
+        score -= 0.6
+    if not figures and not names:
+        score -= 1.0
+    if _FIRST_PERSON.search(text) and not figures and len(names) < 2:
+        score -= 0.6
+    if kind == "heading":
+        score -= 0.8 if len(text.split()) >= 4 else 3.0
+    elif kind == "quote":
+        score -= 0.4
+    length = len(text)
+    if length < 40:
+        score -= 1.5
+    elif length < 70:
+        score -= 0.5
+    elif length > 300:
+        score -= 0.8
+    elif length > 220:
+        score -= 0.3  # it will have to be shortened, and shortened sentences read worse
+    return score
+
+
+def pick_summary(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """One or two sentences from the lead (or the editor's description) a reader could stop at.
+
+    The lead wins unless it is a quote, a question, a teaser or too thin to stand alone: recaps
+    open with what happened, where and when far more often than with anything else.
+    """
+    prose = [c for c in candidates if c.kind != "heading"]
+    if not prose:
+        return list(candidates[:1])
+    body = [c for c in prose if c.kind != "description"]
+    lead = [c for c in prose if c.kind == "description"] + body[:4]
+    bonus = {id(c): b for c, b in zip(body[:4], (2.5, 0.6, 0.2, 0.0), strict=False)}
+
+    def value(c: Candidate) -> float:
+        if c.kind == "description":
+            return c.score + 1.0 - (2.0 if _title_case(c.text) else 0.0)
+        return c.score + bonus[id(c)]
+
+    usable = [c for c in lead if _can_summarise(c)] or lead
+    best = max(usable, key=value)
+    chosen = [best]
+    following = _next_prose(prose, best)
+    if (
+        following is not None
+        and len(best.text) + len(following.text) <= SUMMARY_PAIR_LIMIT
+        and _can_summarise(following)
+        and following.score > 0.0
+    ):
+        chosen.append(following)
+    return chosen
+
+
+def _can_summarise(c: Candidate) -> bool:
+    text = c.text.rstrip()
+    return (
+        c.kind not in {"quote", "heading"}
+        and len(text) >= 50
+        and not text.endswith(("?", ":"))
+        and c.score > -1.0
+    )
+
+
+def _title_case(text: str) -> bool:
+    words = [w for w in text.split() if w[:1].isalpha() and len(w) > 3]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
+
+
+def pick_highlights(
+    candidates: Sequence[Candidate], summary: Sequence[Candidate], count: int
+) -> list[str]:
+    """The `count` best remaining sentences, each shortened, none repeating another."""
+    chosen_sets = [_content(c.text) for c in summary]
+    chosen_figures = [_figure_keys(c) for c in summary]
+    pool = [c for c in candidates if all(c is not s for s in summary) and c.score > -1.5]
+    picked: list[str] = []
+    while pool and len(picked) < count:
+        best, best_value = None, float("-inf")
+        for candidate in pool:
+            words = _content(candidate.text)
+            overlap = max((_similarity(words, other) for other in chosen_sets), default=0.0)
+            keys = _figure_keys(candidate)
+            if keys and any(keys & other for other in chosen_figures):
+                overlap = max(overlap, 0.7)
+            value = candidate.score - 3.0 * overlap
+            if overlap > 0.6:
+                continue
+            if value > best_value:
+                best, best_value = candidate, value
+        if best is None:
+            break
+        pool.remove(best)
+        chosen_sets.append(_content(best.text))
+        chosen_figures.append(_figure_keys(best))
+        picked.append(tidy_quotes(shorten(best.text)))
+    return picked
+
+
+def summary_text(summary: Sequence[Candidate]) -> str:
+    text = " ".join(tidy_quotes(c.text) for c in summary)
+    return shorten(text, 300) if len(text) > SUMMARY_LIMIT else text
+
+
+def tidy_quotes(text: str) -> str:
+    """An unpaired quote left by sentence splitting is dropped ("We had the chance…)."""
+    if text.count('"') % 2:
+        if text.startswith('"'):
+            text = text[1:]
+        elif text.endswith('"'):
+            text = text[:-1]
+    if text.count("«") != text.count("»"):
+        text = text.replace("«", "").replace("»", "")
+    return " ".join(text.split())
+
+
+def _next_prose(prose: Sequence[Candidate], current: Candidate) -> Candidate | None:
+    if current.kind == "description":
+        return None
+    later = [c for c in prose if c.order == current.order + 1 and c.kind == current.kind]
+    return later[0] if later else None
+
+
+def _content(text: str) -> set[str]:
+    return {w.lower()[:6] for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 2}
+
+
+def _similarity(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b)) if min(len(a), len(b)) >= 4 else 0.0
+
+
+def _figure_keys(candidate: Candidate) -> set[float]:
+    return {
+        f.number
+        for f in candidate.figures
+        if abs(f.number) >= 10 and not _YEAR.match(f.value) and "%" not in f.value
+    }
