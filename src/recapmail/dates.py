@@ -18,6 +18,7 @@ _FRENCH_MONTHS = {
     "decembre": "December", "déc": "December", "dec": "December",
 }  # fmt: skip
 _FRENCH_DAYS = r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|le)\b"
+_FRENCH_DAY_ABBR = re.compile(r"^(?:lun|mar|mer|jeu|ven|sam|dim)\.?,\s*", re.IGNORECASE)
 _FRENCH_MONTH_RE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _FRENCH_MONTHS), key=len, reverse=True)) + r")\b\.?",
     re.IGNORECASE,
@@ -72,6 +73,7 @@ def parse_date(value: object) -> datetime | None:
         return fast
     if _EPOCH.match(text):
         return parse_date(float(text))
+    text = _FRENCH_DAY_ABBR.sub("", text)
     text = re.sub(_FRENCH_DAYS, "", text, flags=re.IGNORECASE)
     text = re.sub(r"\b1er\b", "1", text)
     text = _FRENCH_MONTH_RE.sub(lambda m: _FRENCH_MONTHS[m.group(1).lower()], text)

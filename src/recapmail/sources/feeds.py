@@ -31,6 +31,10 @@ MAX_DESCRIPTION = 1000
 _ITEM_TAG = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]")
 _FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(rss|feed|RDF)[\s>]")
 _ABSOLUTE = re.compile(r"^https?://[\w.-]+(?::\d+)?(?:[/?#][^\s]*)?$", re.ASCII)
+_DATE_TAG = re.compile(rb"<(?:pubDate|dc:date|published)[\s>]")
+_LANGUAGE = re.compile(
+    rb"<language>\s*([A-Za-z-]{2,12})\s*</language>|xml:lang=[\"']([A-Za-z-]{2,12})"
+)
 _JSON_FEED = re.compile(rb'^\s*\{.*"version"\s*:\s*"https?://jsonfeed\.org', re.DOTALL)
 
 
@@ -72,7 +76,7 @@ def parse_feed(
     feed, entries = _parse(data, where)
     info: Mapping[str, Any] = feed.get("feed") or {}
     base = base_url or _str(info.get("link")) or None
-    feed_language = _language(info.get("language")) or language
+    feed_language = _language(info.get("language")) or _declared_language(data) or language
     dated = [(parse_date(_first(e, "published", "updated", "date_published", "created")), e)
              for e in entries]  # fmt: skip
     warnings: list[str] = []
@@ -94,13 +98,18 @@ def parse_feed(
 def _parse(data: bytes, where: str) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
     if not data.strip():
         raise SourceError(f"{where}: empty response, not a feed")
+    if data.lstrip()[:1] == b"{" and not _JSON_FEED.match(data[:4096]):
+        raise SourceError(
+            f"{where}: not an RSS, Atom or JSON feed (JSON without a jsonfeed version)"
+        )
     import fastfeedparser
 
     try:
         # Always bytes: given a str that starts with http, fastfeedparser would fetch it.
         fast = fastfeedparser.parse(bytes(data))
         entries = list(fast.get("entries") or [])
-        if fast.get("feed") is not None and len(entries) >= _expected_items(data):
+        complete = len(entries) >= _expected_items(data)
+        if fast.get("feed") is not None and complete and not _dates_dropped(data, entries):
             return fast, entries
         log.debug("%s: fastfeedparser read %d items, trying feedparser", where, len(entries))
     except (ValueError, TypeError, LookupError) as exc:
@@ -142,6 +151,16 @@ def _expected_items(data: bytes) -> int:
     return len(_ITEM_TAG.findall(data))
 
 
+def _dates_dropped(data: bytes, entries: list[Mapping[str, Any]]) -> bool:
+    """fastfeedparser drops the dates it cannot read ("mar., 17 nov. 2026"); feedparser keeps
+    them as written, for parse_date. Date tags before the first item are the channel's."""
+    first = _ITEM_TAG.search(data)
+    if first is None:
+        return False
+    dated = sum(1 for e in entries if e.get("published") or e.get("updated"))
+    return len(_DATE_TAG.findall(data, first.start())) > dated
+
+
 def _what(data: bytes) -> str:
     head = data[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
@@ -167,6 +186,8 @@ def _article(
     text_only = "plain" in content_type or content_type == "text"
     body = (content if text_only else html_to_markdown(content, base)).strip()
     summary_text = html_to_text(summary) if summary and summary != content else ""
+    if summary_text and html_to_text(body).startswith(summary_text[:80].rstrip(". …")):
+        summary_text = ""  # an excerpt of the body, not a summary
     title = html_to_text(_str(entry.get("title")))[:300] or None
     if not body:
         body = summary_text or title or ""
@@ -223,6 +244,12 @@ def _language(value: object) -> str | None:
     return match.group(1) if match else None
 
 
+def _declared_language(data: bytes) -> str | None:
+    """<language> or the root's xml:lang, which fastfeedparser does not always report."""
+    match = _LANGUAGE.search(data[:8192])
+    return _language((match.group(1) or match.group(2)).decode("ascii")) if match else None
+
+
 def _first(entry: Mapping[str, Any], *keys: str) -> str | None:
     for key in keys:
         value = entry.get(key)
@@ -252,7 +279,7 @@ _DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "svg", "math", 
 _TAG = re.compile(r"<(/?)([a-z0-9]+)((?:\s[^>]*)?)/?>")
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 _HEADING = re.compile(r"<h([1-6])>")
-_LIST_ITEM = re.compile(r"<li>|</li>")
+_LIST_ITEM = re.compile(r"<li>")
 _BREAK = re.compile(r"<br\s*/?>")
 _BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK - {"li", "br"})) + r")>")
 _INLINE_OR_BLOCK = re.compile(r"<(/?)([a-z0-9]+)[^>]*>")
@@ -291,7 +318,8 @@ def html_to_markdown(html: str, base: str | None = None) -> str:
 
     def link(match: re.Match[str]) -> str:
         inner = _TAG.sub("", match.group(2)).strip().replace("[", "(").replace("]", ")")
-        target = _absolute(htmllib.unescape(match.group(1)), base)
+        href = htmllib.unescape(match.group(1)).strip()
+        target = href if href.lower().startswith("mailto:") else _absolute(href, base)
         if not target or not inner:
             return inner
         return f"[{inner}]({htmllib.escape(target.replace(')', '%29'), quote=False)})"

@@ -1,0 +1,249 @@
+"""Articles -> the period's Digest: window, dedupe, seen-state, highlights, clusters, order.
+
+Which items belong to a period (every rule is about never losing an item and never sending
+one twice):
+- an item already sent in another period is left out; one sent in this period stays in, so
+  re-running a period gives the same digest (its articles are kept in the state, in case a
+  feed has dropped them since);
+- a dated feed item belongs to the period it was published in. If that period's digest was
+  made before the item was first seen (its feed was down, or published it late), it goes
+  into the next digest made, up to LATE_DAYS after its date;
+- the team's own recaps (`path` sources), configured single pages and feed items without
+  any date go out in the first digest made after they were first seen, whatever their date
+  (`max_age_days` of a source bounds how old a recap may be);
+- an item first seen after this period's digest was first made waits for the next one.
+Duplicates (same GUID, same link once tracking parameters and www./scheme/trailing slash are
+ignored, same file, or the same title of 3+ words within 7 days) appear once, the team's
+recap or the longest text winning.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from recapmail.config import Config
+from recapmail.model import Article, Digest, DigestItem, Highlights, Period, SourceWarning
+from recapmail.sources.collect import identity_keys
+from recapmail.state import RecordedPeriod, State
+
+LATE_DAYS = 28
+TITLE_WINDOW = timedelta(days=7)
+_KIND_RANK = {"file": 0, "page": 1, "feed": 2}
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Selected:
+    article: Article  # the representative of its duplicates, their metadata merged
+    keys: tuple[str, ...]  # identity keys of every duplicate, all recorded as sent
+
+
+def build_digest(
+    articles: Sequence[Article],
+    period: Period,
+    cfg: Config,
+    state: State,
+    *,
+    record: bool = True,
+    warnings: Sequence[SourceWarning] = (),
+    now: datetime | None = None,
+) -> Digest:
+    from recapmail.highlights import cluster, extract
+
+    now = now or datetime.now(UTC)
+    selected = select_articles(articles, period, cfg, state, now=now)
+    found = [extract(s.article) for s in selected]
+    clusters, membership = cluster(found)
+    sizes: dict[str, int] = {}
+    for cluster_id in membership.values():
+        sizes[cluster_id] = sizes.get(cluster_id, 0) + 1
+    order = sorted(
+        range(len(found)),
+        key=lambda i: (
+            -_score(found[i], sizes.get(membership.get(found[i].article.source, ""), 1), period),
+            -_timestamp(found[i].article),
+            found[i].article.source,
+        ),
+    )
+    limit = cfg.newsletter.max_items
+    items = tuple(
+        DigestItem(found[i], cluster=membership.get(found[i].article.source), shown=rank < limit)
+        for rank, i in enumerate(order)
+    )
+    first_rank = {}
+    for rank, item in enumerate(items):
+        if item.cluster is not None:
+            first_rank.setdefault(item.cluster, rank)
+    ordered_clusters = tuple(sorted(clusters, key=lambda c: first_rank.get(c.id, len(items))))
+    if record:
+        state.record(period, [(selected[i].keys, selected[i].article) for i in order], now)
+    return Digest(
+        period=period,
+        title=cfg.newsletter.title,
+        language=cfg.newsletter.language,
+        items=items,
+        clusters=ordered_clusters,
+        warnings=tuple(warnings),
+    )
+
+
+def select_articles(
+    articles: Sequence[Article],
+    period: Period,
+    cfg: Config,
+    state: State,
+    *,
+    now: datetime | None = None,
+) -> list[Selected]:
+    """The period's items, deduplicated, before any highlight is picked."""
+    now = now or datetime.now(UTC)
+    recorded = {p.label: p for p in state.periods()}
+    this = recorded.get(period.label)
+    stored = state.recorded_articles(period.label) if this else []
+    groups = dedupe([*articles, *stored])
+    sent = state.sent_labels(k for g in groups for k in g.keys)
+    max_age = {s.name: s.max_age_days for s in cfg.sources if s.max_age_days}
+    chosen = []
+    for group in groups:
+        labels = {sent[k] for k in group.keys if k in sent}
+        if period.label in labels:
+            chosen.append(group)
+        elif not labels and _belongs(group.article, period, this, recorded, max_age, now):
+            chosen.append(group)
+    return chosen
+
+
+def dedupe(articles: Sequence[Article]) -> list[Selected]:
+    """One Selected per distinct item, in the order of each item's first appearance."""
+    parent = list(range(len(articles)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    keys = [identity_keys(a) for a in articles]
+    owner: dict[str, int] = {}
+    titled: dict[str, list[int]] = {}
+    for i, article in enumerate(articles):
+        for key in keys[i]:
+            if key in owner:
+                union(owner[key], i)
+            else:
+                owner[key] = i
+        title = title_key(article.title)
+        if title:
+            titled.setdefault(title, []).append(i)
+    for members in titled.values():
+        members.sort(key=lambda i: _timestamp(articles[i]))
+        for before, after in zip(members, members[1:], strict=False):
+            gap = _timestamp(articles[after]) - _timestamp(articles[before])
+            if gap <= TITLE_WINDOW.total_seconds():
+                union(before, after)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(articles)):
+        groups.setdefault(find(i), []).append(i)
+    return [
+        Selected(
+            _merge([articles[i] for i in members]),
+            tuple(dict.fromkeys(k for i in members for k in keys[i])),
+        )
+        for members in groups.values()
+    ]
+
+
+def title_key(title: str | None) -> str | None:
+    """Case, accents and punctuation ignored; short titles ("Update") are too common to match."""
+    if not title:
+        return None
+    plain = unicodedata.normalize("NFKD", title.casefold())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    words = _NON_WORD.sub(" ", plain).split()
+    if len(words) < 3 or sum(map(len, words)) < 12:
+        return None
+    return " ".join(words)
+
+
+def _merge(members: list[Article]) -> Article:
+    ranked = sorted(
+        range(len(members)),
+        key=lambda i: (_KIND_RANK.get(members[i].kind, 3), -len(members[i].body), i),
+    )
+    best = members[ranked[0]]
+    if len(members) == 1:
+        return best
+    others = [members[i] for i in ranked[1:]]
+
+    def first(field: str) -> object:
+        return next((getattr(a, field) for a in others if getattr(a, field)), None)
+
+    seen = [a.first_seen for a in members if a.first_seen]
+    return replace(
+        best,
+        url=best.url or first("url"),  # type: ignore[arg-type]
+        title=best.title or first("title"),  # type: ignore[arg-type]
+        description=best.description or first("description"),  # type: ignore[arg-type]
+        published=best.published or first("published"),  # type: ignore[arg-type]
+        language=best.language or first("language"),  # type: ignore[arg-type]
+        guid=best.guid or first("guid"),  # type: ignore[arg-type]
+        tags=tuple(dict.fromkeys(t for a in (best, *others) for t in a.tags)),
+        first_seen=min(seen) if seen else None,
+    )
+
+
+def _belongs(
+    article: Article,
+    period: Period,
+    this: RecordedPeriod | None,
+    recorded: dict[str, RecordedPeriod],
+    max_age: dict[str, int],
+    now: datetime,
+) -> bool:
+    first_seen = article.first_seen or now
+    if this is not None and first_seen > this.recorded_at:
+        return False  # it arrived after this digest was made: it is for the next one
+    if article.kind != "feed" or article.published is None:
+        days = max_age.get(article.feed or "")
+        if days and article.published and article.published < period.end - timedelta(days=days):
+            return False
+        if article.kind == "feed":  # undated feed item: dated by when it was first seen
+            return first_seen >= period.start
+        return True
+    published = article.published
+    if period.start <= published < period.end:
+        return True
+    if published >= period.start or published < period.start - timedelta(days=LATE_DAYS):
+        return False
+    return any(
+        q.start <= published < q.end and q.recorded_at < first_seen
+        for q in recorded.values()
+        if q.label != period.label
+    )
+
+
+def _score(h: Highlights, cluster_size: int, period: Period) -> float:
+    """Best first: the team's own recaps, events several sources cover, then substance."""
+    a = h.article
+    score = 3.0 if a.kind != "feed" else 0.0
+    score += 1.5 * min(cluster_size - 1, 3)
+    score += 0.5 * min(len(h.figures), 3) + 0.2 * min(len(h.highlights), 5)
+    score += min(len(a.body) / 3000, 1.0)
+    if a.published is not None and period.start <= a.published < period.end:
+        span = (period.end - period.start).total_seconds() or 1.0
+        score += 0.5 * (a.published - period.start).total_seconds() / span
+    return score
+
+
+def _timestamp(article: Article) -> float:
+    when = article.published or article.first_seen
+    return when.timestamp() if when else 0.0

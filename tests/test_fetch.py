@@ -1,0 +1,103 @@
+"""Fetching against a real server on 127.0.0.1: limits, faults, conditional GET."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from recapmail.config import FetchConfig
+from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all, fetch_one
+from tests.feedserver import FeedServer, feed_server, make_items, rss_feed
+
+__all__ = ["feed_server"]
+FAST = FetchConfig(timeout=1.0, deadline=2.0, concurrency=8, max_bytes=2_000_000)
+
+
+def get(server: FeedServer, path: str, cfg: FetchConfig = FAST) -> FetchResult:
+    return fetch_one(server.url(path), cfg)
+
+
+def test_ok_with_validators_gzip_and_user_agent(feed_server: FeedServer) -> None:
+    body = rss_feed(make_items(20))
+    feed_server.add("/feeds/a.xml", body, gzip=True)
+    result = get(feed_server, "/feeds/a.xml")
+    assert result.status == "ok" and result.http_status == 200
+    assert result.body == body
+    assert result.etag and result.last_modified == "Wed, 18 Nov 2026 10:00:00 GMT"
+    hit = feed_server.hits_for("/feeds/a.xml")[0]
+    assert hit.sent < len(body) / 3  # it went gzipped on the wire
+    assert hit.headers["User-Agent"].startswith("recapmail/")
+    assert "gzip" in hit.headers["Accept-Encoding"]
+
+
+def test_conditional_get_answers_304(feed_server: FeedServer) -> None:
+    url = feed_server.add("/feeds/a.xml", rss_feed(make_items(5)))
+    first = fetch_one(url, FAST)
+    again = fetch_all([FetchRequest(url, "a", etag=first.etag)], FAST)[0]
+    assert again.status == "not_modified" and again.body == b""
+    by_date = fetch_all([FetchRequest(url, "a", last_modified=first.last_modified)], FAST)[0]
+    assert by_date.status == "not_modified"
+    assert feed_server.hits_for("/feeds/a.xml")[1].headers["If-None-Match"] == first.etag
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/status/500", "HTTP 500 Internal Server Error"),
+        ("/nothing-here", "HTTP 404 Not Found"),
+        ("/slow/3", "timed out (no data for 1 s)"),
+        ("/trickle", "no complete answer within 2 s"),
+        ("/loop/a", "redirect loop"),
+        ("/chain/9", "more than 5 redirects"),
+        ("/to-file", "redirected to a non-HTTP address (file:///etc/passwd)"),
+        ("/huge", "larger than the 2 MB limit ([fetch] max_bytes): announces 50 MB"),
+        ("/huge/unannounced", "larger than the 2 MB limit ([fetch] max_bytes)"),
+        ("/bomb", "larger than the 2 MB limit ([fetch] max_bytes) once decompressed"),
+        ("/lie", "the connection broke"),
+    ],
+)
+def test_faults_become_one_line_reasons(feed_server: FeedServer, path: str, reason: str) -> None:
+    started = time.perf_counter()
+    result = get(feed_server, path)
+    assert result.status == "error"
+    assert result.error is not None and result.error.startswith(reason)
+    assert "\n" not in result.error
+    assert time.perf_counter() - started < FAST.deadline + 1
+
+
+def test_redirects_are_followed_up_to_the_cap(feed_server: FeedServer) -> None:
+    feed_server.add("/feeds/chained.xml", rss_feed(make_items(1)))
+    result = get(feed_server, "/chain/4")
+    assert result.status == "ok"
+    assert result.final_url == feed_server.url("/feeds/chained.xml")
+
+
+def test_connection_refused() -> None:
+    result = fetch_one("http://127.0.0.1:9/feed.xml", FAST)
+    assert result.status == "error" and result.error and result.error.startswith("cannot connect")
+
+
+def test_concurrency_is_bounded_and_used() -> None:
+    with FeedServer(delay=0.2) as server:
+        for i in range(16):
+            server.add(f"/feeds/{i}.xml", rss_feed(make_items(2)))
+        requests = [FetchRequest(server.url(f"/feeds/{i}.xml"), str(i)) for i in range(16)]
+        started = time.perf_counter()
+        results = fetch_all(requests, FetchConfig(concurrency=8))
+        elapsed = time.perf_counter() - started
+    assert [r.status for r in results] == ["ok"] * 16
+    assert [r.request.name for r in results] == [str(i) for i in range(16)]  # request order
+    assert 0.4 <= elapsed < 1.2  # two rounds of 0.2 s, not sixteen
+
+
+def test_results_are_reported_as_they_arrive(feed_server: FeedServer) -> None:
+    feed_server.add("/feeds/a.xml", rss_feed(make_items(1)))
+    seen: list[str] = []
+    fetch_all(
+        [FetchRequest(feed_server.url("/slow/0.5"), "slow"),
+         FetchRequest(feed_server.url("/feeds/a.xml"), "quick")],
+        FAST,
+        on_result=lambda r: seen.append(r.request.name),
+    )  # fmt: skip
+    assert seen == ["quick", "slow"]

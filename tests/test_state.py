@@ -1,0 +1,130 @@
+"""The SQLite seen-state: HTTP cache, first seen, sent items, safety."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from recapmail.model import Article, Period
+from recapmail.state import State, StateError
+
+NOW = datetime(2026, 11, 23, 8, tzinfo=UTC)
+W47 = Period(datetime(2026, 11, 15, 23, tzinfo=UTC), datetime(2026, 11, 22, 23, tzinfo=UTC),
+             "2026-W47")  # fmt: skip
+
+
+def test_http_cache_round_trip(tmp_path: Path) -> None:
+    with State.open(tmp_path / "s.db") as state:
+        assert state.cached("https://a.example/feed") is None
+        body = b"<rss>" + "é".encode() * 10_000
+        state.store_response("https://a.example/feed", body=body, etag='"v1"',
+                             last_modified="Wed, 18 Nov 2026 10:00:00 GMT", now=NOW)  # fmt: skip
+    with State.open(tmp_path / "s.db") as state:
+        copy = state.cached("https://a.example/feed")
+        assert copy is not None
+        assert copy.body == body and copy.etag == '"v1"' and copy.fetched_at == NOW
+    stored = sqlite3.connect(tmp_path / "s.db").execute("SELECT length(body) FROM http").fetchone()
+    assert stored[0] < len(body) / 10  # bodies are kept compressed
+
+
+def test_first_seen_is_remembered_per_key(tmp_path: Path) -> None:
+    with State.open(tmp_path / "s.db") as state:
+        first = state.first_seen([("u:a",), ("u:b", "g:b")], NOW)
+        assert first == [NOW, NOW]
+        later = state.first_seen([("u:a",), ("g:b", "u:b2"), ("u:c",)], NOW + timedelta(days=3))
+        assert later == [NOW, NOW, NOW + timedelta(days=3)]
+
+
+def test_record_keeps_first_period_and_articles(tmp_path: Path) -> None:
+    article = Article(source="https://a.example/1", body="Texte", kind="feed", title="Un",
+                      published=NOW, tags=("x", "y"), feed="A")  # fmt: skip
+    with State.open(tmp_path / "s.db") as state:
+        state.record(W47, [(("u:a.example/1",), article)], NOW)
+        other = Period(W47.end, W47.end + timedelta(days=7), "2026-W48")
+        state.record(other, [(("u:a.example/1", "u:new"), article)], NOW + timedelta(days=7))
+        assert state.sent_labels(["u:a.example/1", "u:new", "u:none"]) == {
+            "u:a.example/1": "2026-W47",
+            "u:new": "2026-W48",
+        }
+        assert state.recorded_articles("2026-W47") == [article]
+        assert [p.label for p in state.periods()] == ["2026-W47", "2026-W48"]
+        assert state.periods()[0].recorded_at == NOW
+
+
+def test_a_second_state_file_from_the_future_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    State.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version=99")
+    with pytest.raises(StateError, match="newer recapmail"):
+        State.open(path)
+
+
+def test_garbage_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError, match=r"s\.db: .*move it aside"):
+        State.open(path)
+
+
+def test_default_location_is_the_user_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    with State.open(None) as state:
+        assert state.path == tmp_path / "data" / "recapmail" / "state.sqlite3"
+
+
+def _writer(path: str, worker: int) -> None:
+    with State.open(Path(path)) as state:
+        for i in range(30):
+            state.first_seen([(f"k:{worker}:{i}",)], NOW)
+            state.store_response(f"https://x/{worker}", body=b"x" * i, etag=None,
+                                 last_modified=None)  # fmt: skip
+
+
+def test_concurrent_runs_do_not_fail(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.db")
+    State.open(Path(path)).close()
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_writer, args=(path, w)) for w in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(30)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    with State.open(Path(path)) as state:
+        assert len(state.first_seen([(f"k:{w}:{i}",) for w in range(4) for i in range(30)])) == 120
+        conn = sqlite3.connect(path)
+        assert conn.execute("SELECT count(*) FROM seen").fetchone()[0] == 120
+
+
+def _killed_mid_record(path: str) -> None:
+    article = Article(source="s", body="b")
+    with State.open(Path(path)) as state:
+        items = [((f"k{i}",), article) for i in range(200_000)]
+        state.record(W47, items, NOW)
+
+
+def test_sigkill_during_a_write_leaves_the_previous_state(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.db")
+    with State.open(Path(path)) as state:
+        state.first_seen([("before",)], NOW)
+    ctx = multiprocessing.get_context("fork")
+    proc = ctx.Process(target=_killed_mid_record, args=(path,))
+    proc.start()
+    proc.join(0.3)  # the big transaction is under way
+    if proc.is_alive():
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.join(10)
+    with State.open(Path(path)) as state:
+        sent = state.sent_labels(["k0", "k199999"])
+        assert sent in ({}, {"k0": "2026-W47", "k199999": "2026-W47"})  # all or nothing
+        assert state.first_seen([("before",)]) == [NOW]
+        assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
