@@ -45,8 +45,8 @@ def test_formats(text: str, expected: datetime) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "   ", "garbage", "2026-W47", "Sat, 31 Feb 2026 10:00:00 GMT", "1850-01-01", None, [],
-              True],
+    "value",
+    ["", "   ", "garbage", "2026-W47", "Sat, 31 Feb 2026 10:00:00 GMT", "1850-01-01", None, True],
 )  # fmt: skip
 def test_not_dates(value: object) -> None:
     assert parse_date(value) is None

@@ -67,7 +67,8 @@ def test_entry_html_is_sanitised_and_reduced_to_markdown() -> None:
         ("rdf.xml", "Ceph Reef in production", datetime(2026, 11, 18, 8, tzinfo=UTC), None),
         ("atom.xml", "KubeCon recap: three things we learned",
          datetime(2026, 11, 20, 9, tzinfo=UTC), "en"),
-        ("feed.json", "OpenTofu rejoint la fondation", datetime(2026, 11, 18, 11, tzinfo=UTC), "fr"),
+        ("feed.json", "OpenTofu rejoint la fondation",
+         datetime(2026, 11, 18, 11, tzinfo=UTC), "fr"),
     ],
 )  # fmt: skip
 def test_every_format(name: str, title: str, published: datetime | None, language: str) -> None:

@@ -19,6 +19,7 @@ recap or the longest text winning.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -74,7 +75,7 @@ def build_digest(
         DigestItem(found[i], cluster=membership.get(found[i].article.source), shown=rank < limit)
         for rank, i in enumerate(order)
     )
-    first_rank = {}
+    first_rank: dict[str, int] = {}
     for rank, item in enumerate(items):
         if item.cluster is not None:
             first_rank.setdefault(item.cluster, rank)
@@ -110,9 +111,10 @@ def select_articles(
     chosen = []
     for group in groups:
         labels = {sent[k] for k in group.keys if k in sent}
-        if period.label in labels:
-            chosen.append(group)
-        elif not labels and _belongs(group.article, period, this, recorded, max_age, now):
+        sent_here = period.label in labels
+        if sent_here or (
+            not labels and _belongs(group.article, period, this, recorded, max_age, now)
+        ):
             chosen.append(group)
     return chosen
 
@@ -146,7 +148,7 @@ def dedupe(articles: Sequence[Article]) -> list[Selected]:
             titled.setdefault(title, []).append(i)
     for members in titled.values():
         members.sort(key=lambda i: _timestamp(articles[i]))
-        for before, after in zip(members, members[1:], strict=False):
+        for before, after in itertools.pairwise(members):
             gap = _timestamp(articles[after]) - _timestamp(articles[before])
             if gap <= TITLE_WINDOW.total_seconds():
                 union(before, after)
