@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 from recapmail.errors import RecapmailError
+from recapmail.model import Post
 from recapmail.preview import PreviewServer
-from recapmail.preview_page.editions import list_editions, preheader, split_thread
+from recapmail.preview_page.editions import list_editions, preheader, read_posts, split_posts
 from recapmail.preview_page.views import dark_variant, linkedin_fold
 from recapmail.render.counting import count
+from recapmail.render.social import post_files
 
 NEWSLETTER_MJML = """<mjml lang="fr">
   <mj-head>
@@ -211,9 +213,26 @@ def test_dark_variant_puts_dark_queries_in_force() -> None:
 
 
 def test_a_post_file_without_separator_is_one_post() -> None:
-    assert split_thread("Une ligne.\n\n---\nPas un séparateur de fil.\n") == [
-        "Une ligne.\n\n---\nPas un séparateur de fil."
+    text = "Une ligne.\n\n─────\nPas un séparateur de fil.\n"
+    assert split_posts(text) == [("", text.rstrip("\n"))]
+
+
+def test_reads_back_each_part_of_a_thread_as_written(tmp_path: Path) -> None:
+    texts = ["Premier message du fil 🧵 1/3", "Deuxième : https://example.org/a 2/3", "Fin. 3/3"]
+    thread = [
+        Post("recap.md", "mastodon", "fr", t, count(t, "mastodon"), 500, part=i, parts=3)
+        for i, t in enumerate(texts, 1)
     ]
+    single = Post("recap.md", "bluesky", "fr", "Un seul post.", 13, 300)
+    for name, content in post_files([*thread, single]).items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    posts = read_posts(tmp_path, mastodon_limit=500)
+    assert [(p.platform, p.part, p.parts, p.label, p.text) for p in posts] == [
+        *[("mastodon", i, 3, f"{i}/3", t) for i, t in enumerate(texts, 1)],
+        ("bluesky", 1, 1, "", "Un seul post."),
+    ]
+    assert [p.count for p in posts] == [p.count for p in [*thread, single]]
 
 
 # -- the server -------------------------------------------------------------------------------

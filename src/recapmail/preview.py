@@ -89,7 +89,9 @@ class PreviewServer:
             raise RecapmailError(f"cannot listen on {HOST}:{port}: {exc.strerror}") from None
         self.port = int(self.httpd.server_address[1])
         self.url = f"http://{HOST}:{self.port}/"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="recapmail-http")
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(0.1,), name="recapmail-http"
+        )
         self._done = threading.Event()
 
     def start(self) -> str:

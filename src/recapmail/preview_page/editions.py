@@ -21,7 +21,9 @@ from recapmail.model import PLATFORMS, Platform
 
 # The padding MJML previews carry so the inbox shows no body text after the preheader.
 _PREVIEW_PADDING = re.compile(r"[\u034f\u00a0\u200b\u200c\u200d\u2007\u00ad\ufeff\s]+")
-_THREAD_SEPARATOR = re.compile(r"^-{3,}\s*\d+\s*/\s*\d+\s*-{3,}\s*$", re.MULTILINE)
+# render/social.py's post_files() puts this line before each post when a file holds several:
+# "───── 1/3 · 312/500 ─────" (a thread) or "───── <source> · 312/500 ─────".
+_SEPARATOR = re.compile(r"^─{3,} (.*?) · \d[\d,]*/\d[\d,]* ─{3,}\n", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ class PostView:
     limit: int
     part: int = 1
     parts: int = 1
+    label: str = ""  # the separator's name for it: "2/3" or the source it was made from
 
     @property
     def over(self) -> bool:
@@ -120,19 +123,23 @@ def read_posts(folder: Path, mastodon_limit: int | None = None) -> list[PostView
         if not text.strip():
             continue
         limit = mastodon_limit if platform == "mastodon" and mastodon_limit else LIMITS[platform]
-        parts = split_thread(text)
-        for number, part in enumerate(parts, 1):
-            posts.append(PostView(platform, part, count(part, platform), limit, number, len(parts)))
+        parts = split_posts(text)
+        for number, (label, part) in enumerate(parts, 1):
+            posts.append(
+                PostView(platform, part, count(part, platform), limit, number, len(parts), label)
+            )
     return posts
 
 
-def split_thread(text: str) -> list[str]:
-    """The parts of a post file: one post, or a Mastodon thread with a line between parts."""
-    parts = [p.strip("\n") for p in _THREAD_SEPARATOR.split(text)]
-    kept = [p for p in parts if p.strip()]
-    if len(kept) == 1:
-        return [text.rstrip("\n")]
-    return kept
+def split_posts(text: str) -> list[tuple[str, str]]:
+    """(label, text) of each post in a social file: one post, or several after separator lines."""
+    pieces = _SEPARATOR.split(text)
+    if len(pieces) == 1:
+        return [("", text.rstrip("\n"))]
+    # pieces: [before the first separator, label, text, label, text, ...]
+    return [
+        (label, body.rstrip("\n")) for label, body in zip(pieces[1::2], pieces[2::2], strict=True)
+    ]
 
 
 def preheader(html: str) -> str:

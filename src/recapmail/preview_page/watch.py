@@ -75,7 +75,7 @@ class Live:
         self.errors: dict[str, str] = {}
         self.config: Config | None = None
         self._changed = threading.Condition()
-        self._render_lock = threading.Lock()
+        self._render_lock = threading.RLock()
         self._stopped = threading.Event()
         self._viewers: Counter[str] = Counter()
         self._inputs_version = 0
@@ -156,10 +156,11 @@ class Live:
                 self._bump()
             for name in self.viewed():
                 self.ensure_fresh(name)
-        outputs = output_snapshot(self.out_dir)
-        if outputs != self._outputs:
-            self._outputs = outputs
-            self._bump()
+        with self._render_lock:  # never compare with a folder half-way through a re-render
+            outputs = output_snapshot(self.out_dir)
+            if outputs != self._outputs:
+                self._outputs = outputs
+                self._bump()
 
     def _config_stamp(self, snap: Snapshot) -> tuple[int, int] | None:
         return snap.get(str(self.config_path)) if self.config_path else None
@@ -168,13 +169,14 @@ class Live:
 
     def ensure_fresh(self, name: str) -> None:
         """Render digest `name` again if what it is made from changed since its last render."""
-        if self._fresh.get(name, 0) >= self._inputs_version:
-            return
-        folder = self.out_dir / name
-        if not (folder / "digest.json").is_file():
-            return
-        self._fresh[name] = self._inputs_version
-        self.rerender(read_edition(folder))
+        with self._render_lock:  # a page request and the watcher may ask at the same moment
+            if self._fresh.get(name, 0) >= self._inputs_version:
+                return
+            folder = self.out_dir / name
+            if not (folder / "digest.json").is_file():
+                return
+            self._fresh[name] = self._inputs_version
+            self.rerender(read_edition(folder))
 
     def rerender(self, edition: Edition) -> None:
         """Run the pipeline offline for this period; any failure is kept for the page to show."""
@@ -199,7 +201,7 @@ class Live:
                 self._set_error(edition.name, describe(exc))
             else:
                 self._set_error(edition.name, None)
-                self._outputs = output_snapshot(self.out_dir)
+                self._outputs = output_snapshot(self.out_dir)  # one reload, not two
                 self._bump()
 
     def _set_error(self, name: str, message: str | None) -> None:
@@ -232,13 +234,16 @@ class Live:
             return self.version
 
     def viewing(self, name: str | None, delta: int) -> None:
+        """Count the pages open on digest `name`: they are rendered again when inputs change."""
         if name:
-            self._viewers[name] += delta
-            if self._viewers[name] <= 0:
-                del self._viewers[name]
+            with self._changed:
+                self._viewers[name] += delta
+                if self._viewers[name] <= 0:
+                    del self._viewers[name]
 
     def viewed(self) -> list[str]:
-        return list(self._viewers)
+        with self._changed:
+            return list(self._viewers)
 
 
 def describe(exc: BaseException) -> str:
