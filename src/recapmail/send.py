@@ -160,7 +160,8 @@ def _deliver(
                 server.login(user, password or "")
             return server.sendmail(sender, list(recipients), data)
     except smtplib.SMTPAuthenticationError as exc:
-        raise SendError(f"{where}: login refused for {user} ({_text(exc.smtp_error)})") from None
+        reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+        raise SendError(f"{where}: login refused for {user} ({reason})") from None
     except smtplib.SMTPNotSupportedError as exc:
         raise SendError(f"{where}: {exc} (try --starttls or another port)") from None
     except smtplib.SMTPRecipientsRefused as exc:
