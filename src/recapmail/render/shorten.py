@@ -26,8 +26,9 @@ _AUTOLINK = regex.compile(r"<((?:https?|mailto):[^\s<>]+)>", regex.I)
 _TAG = regex.compile(
     r"</?[a-zA-Z][^<>]{0,2000}>|<![^<>]{0,2000}>|</?[a-zA-Z][\w-]*\s[^<>]*=[^<>]*\Z"
 )
-_MD_IMAGE = regex.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
-_MD_LINK = regex.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
+_MD_TARGET = r"\((?:[^()\n]|\([^()\n]*\))*\)"  # one level of brackets inside: wiki/Primer_(film)
+_MD_IMAGE = regex.compile(rf"!\[([^\]\n]*)\]{_MD_TARGET}")
+_MD_LINK = regex.compile(rf"\[([^\]\n]+)\]{_MD_TARGET}")
 _MD_REF = regex.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
 _MD_CODE = regex.compile(r"`{1,3}([^`\n]*)`{1,3}")
 _MD_STRONG = regex.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
@@ -48,6 +49,7 @@ _EMOJI = r"[\p{Extended_Pictographic}\p{Emoji_Modifier}]"
 _LONE_ZWJ = regex.compile(rf"(?<!{_EMOJI}\p{{M}}*)\u200d|\u200d(?!{_EMOJI})")
 _CONTROL = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cn}]")
 _SPACE = regex.compile(r"\s+")
+_SPACE_BEFORE_STOP = regex.compile(r"[ \t]+([.,])(?=\s|$)")
 _LINE_SPACE = regex.compile(r"[^\S\n\u00a0\u202f]+")
 
 # A sentence ends at . ! ? or … (closing quotes allowed) before a space and a capital, digit or
@@ -87,6 +89,7 @@ def clean(text: str | None, *, lines: bool = False) -> str:
         value = regex.sub(r"\n{2,}", "\n", value).strip()
     else:
         value = _SPACE.sub(_one_space, value).strip()
+    value = _SPACE_BEFORE_STOP.sub(r"\1", value)  # "et ." where a tag was removed
     result: str = value[:MAX_FIELD].strip()
     return result
 
@@ -143,7 +146,7 @@ def shorten(text: str, fits: Callable[[str], bool], *, ellipsis: str = ELLIPSIS)
     """The longest readable beginning of `text` that `fits`: whole sentences, else whole words
     followed by an ellipsis; "" when not even one word fits.
 
-    Whole sentences win unless they would throw away more than half of what words could keep.
+    Whole sentences win unless they keep less than 40 % of what words could keep.
     Words are whitespace-separated, so a URL or a hashtag is never cut.
     """
     text = text.strip()
@@ -152,7 +155,7 @@ def shorten(text: str, fits: Callable[[str], bool], *, ellipsis: str = ELLIPSIS)
     parts = sentences(text)
     by_sentence = _longest_prefix(parts, " ", fits) if len(parts) > 1 else ""
     by_word = shorten_words(text, fits, ellipsis=ellipsis)
-    if by_sentence and len(by_sentence) * 2 >= len(by_word):
+    if by_sentence and len(by_sentence) * 5 >= len(by_word) * 2:
         return by_sentence
     return by_word
 
@@ -282,7 +285,8 @@ def _hard_cut(word: str, ok: Callable[[str], bool]) -> list[str]:
 
 # -- hashtags ---------------------------------------------------------------------------------
 
-MAX_HASHTAG = 40
+MAX_HASHTAG = 28  # longer tags read as noise: #KubeConCloudNativeConNorthAmerica
+_TAG_TEXT = regex.compile(r"[\w][\w \-'’.+&/]{0,60}")
 _ELISION = regex.compile(r"(?i)\b(?:[cdjlmnst]|qu)['’](?=\w)")
 
 
@@ -292,7 +296,10 @@ def hashtag(text: str) -> str | None:
     Accents are dropped and words joined in CamelCase; a tag of digits only is refused, since
     Mastodon and LinkedIn do not take it as a hashtag.
     """
-    value = _ELISION.sub("", clean(text).lstrip("#＃"))
+    value = clean(text).lstrip("#＃")
+    if not _TAG_TEXT.fullmatch(value):  # markup, template syntax, sentences: not a tag
+        return None
+    value = _ELISION.sub("", value)
     value = unicodedata.normalize("NFKD", value)
     value = "".join(c for c in value if not unicodedata.combining(c))
     value = value.replace("ß", "ss").replace("æ", "ae").replace("œ", "oe")
@@ -300,7 +307,7 @@ def hashtag(text: str) -> str | None:
     words = regex.findall(r"[A-Za-z0-9]+", value)
     # A word with capitals of its own keeps them (vSphere, eBPF); others get an initial capital.
     tag = "".join(w if any(c.isupper() for c in w) else w[:1].upper() + w[1:] for w in words)
-    if not tag or tag.isdigit() or len(tag) > MAX_HASHTAG:
+    if len(tag) < 2 or tag.isdigit() or len(tag) > MAX_HASHTAG:
         return None
     return "#" + tag
 
