@@ -62,7 +62,7 @@ def collect(
     now: datetime | None = None,
 ) -> Collected:
     now = now or datetime.now(UTC)
-    run = _Run(state, progress)
+    run = _Run(state, progress, now)
     for source in cfg.enabled_sources:
         if source.path is not None:
             run.local(source)
@@ -83,8 +83,9 @@ def collect(
 class _Run:
     """The articles and warnings of one collect(), gathered source by source."""
 
-    def __init__(self, state: State, progress: Progress | None) -> None:
+    def __init__(self, state: State, progress: Progress | None, now: datetime) -> None:
         self.state = state
+        self.now = now
         self.progress = progress
         self.by_source: dict[str, list[Article]] = {}
         self.warnings: list[SourceWarning] = []
@@ -159,6 +160,10 @@ class _Run:
         if kind == "feed" or (kind == "auto" and looks_like_feed(body, ctype)):
             self.feed_bytes(source, body, source.url, url)
             return
+        if kind == "auto":
+            copy = self.state.cached(source.url)
+            if copy is not None and looks_like_feed(copy.body, copy.content_type):
+                raise SourceError(f"{source.url}: no longer a feed (an HTML page came back)")
         self.keep(source, articles_from_bytes(body, source.url, url=url, kind="page"))
 
     def fetch(self, sources: list[SourceConfig], cfg: Config) -> None:
@@ -191,7 +196,7 @@ class _Run:
     def handle(self, source: SourceConfig, result: FetchResult) -> str:
         assert source.url is not None
         if result.status == "not_modified":
-            self.state.touch(source.url)
+            self.state.touch(source.url, self.now)
             if self.cached(source, "not_modified"):
                 self.not_modified += 1
                 return "not modified"
@@ -207,10 +212,11 @@ class _Run:
             self.state.store_response(
                 source.url, body=result.body, etag=result.etag,
                 last_modified=result.last_modified, content_type=result.content_type,
-                final_url=url,
+                final_url=url, now=self.now,
             )  # fmt: skip
             self.fetched += 1
-            return f"{len(self.by_source.get(source.name, []))} items"
+            count = len(self.by_source.get(source.name, []))
+            return f"{count} item{'s' if count != 1 else ''}"
         self.fall_back(source, result.error or "failed")
         return "failed"
 
