@@ -19,7 +19,7 @@ from recapmail.render.social import (
     posts_for_digest,
 )
 from recapmail.serialize import post_dict
-from tests.social_fixtures import config, digest, kubecon_en, lyon_cluster, lyon_fr, proxmox_fr
+from tests.data.social.fixtures import config, digest, kubecon_en, lyon_cluster, lyon_fr, proxmox_fr
 
 NNBSP = "\u202f"
 HASHTAG = re.compile(r"(?<!\S)#\w+")
