@@ -229,3 +229,23 @@ def test_a_user_template_replaces_one_partial(tmp_path: Path) -> None:
     assert "Bonne semaine, Pôle infrastructure ouverte !" in n.html
     assert "Se désinscrire" in n.html  # the shipped footer is still there
     assert "À la une" in n.html  # every other partial is the shipped one
+
+
+def test_long_summaries_are_cut_to_two_whole_sentences() -> None:
+    long = (
+        "Le 19 nov. 2026, nous avons animé un atelier pour neuf clients. "
+        "M. Martin a présenté la migration de 40 machines. "
+        "Une troisième phrase qui ne doit pas apparaître."
+    )
+    d = digest(3)
+    first = replace(d.items[2], highlights=replace(d.items[2].highlights, summary=long))
+    view = build_view(replace(d, items=(*d.items[:2], first)), config())
+    summary = view.groups[0].items[0].summary
+    assert summary == (
+        "Le 19 nov. 2026, nous avons animé un atelier pour neuf clients. "
+        "M. Martin a présenté la migration de 40 machines."
+    )
+    endless = "mot " * 200
+    cut = replace(first, highlights=replace(first.highlights, summary=endless))
+    short = build_view(replace(d, items=(*d.items[:2], cut)), config()).groups[0].items[0].summary
+    assert short.endswith("mot…") and len(short) <= 321
