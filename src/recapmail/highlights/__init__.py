@@ -12,7 +12,7 @@ import re
 from recapmail.highlights.clean import clean_document, clean_inline
 from recapmail.highlights.events import cluster
 from recapmail.highlights.figures import figures_in, select_figures
-from recapmail.highlights.keywords import find_keywords, hashtag, hashtags_for
+from recapmail.highlights.keywords import MAX_KEYWORDS, find_keywords, hashtag, hashtags_for
 from recapmail.highlights.language import detect_language
 from recapmail.highlights.ranking import (
     Candidate,
@@ -40,32 +40,40 @@ def extract(article: Article, count: int = 5) -> Highlights:
     blocks = doc.blocks[1:] if first_is_title else doc.blocks
 
     texts: list[tuple[str, str]] = []
+    sections: list[int] = []
     if description:
         texts.append((description, "description"))
+        sections.append(-1)
+    section = 0
     for block in blocks:
         if block.kind == "heading":
+            section += 1
             texts.append((block.text, "heading"))
+            sections.append(section)
         else:
-            texts.extend(_with_quotes(split_sentences(block.text, language), block.kind))
+            sentences = _with_quotes(split_sentences(block.text, language), block.kind)
+            texts.extend(sentences)
+            sections.extend([section] * len(sentences))
     found = [figures_in(text, language) for text, _kind in texts]
     figures = select_figures(found)
 
     prose = [text for text, kind in texts if kind != "heading"]
-    keywords = find_keywords(prose, title if article.title or first_is_title else "",
-                             description, article.tags)  # fmt: skip
-    if not article.title and not first_is_title:
-        title = build_title(keywords, language)
+    headings = [text for text, kind in texts if kind == "heading"]
+    known_title = title if article.title or first_is_title else ""
+    keywords = find_keywords(prose, known_title, description, article.tags, MAX_KEYWORDS, headings)
+    if not known_title:
+        terms = find_keywords(prose, "", description, article.tags, 20, headings, min_score=0.0)
+        title = build_title(terms, language)
 
     candidates: list[Candidate] = []
     order = 0
-    for (text, kind), scored in zip(texts, found, strict=True):
+    for (text, kind), scored, section in zip(texts, found, sections, strict=True):
         own = tuple(figure for _score, figure in scored)
         weight = sum(max(score, 0.0) for score, _figure in scored)
         position = -1 if kind == "description" else order
         order += kind != "description"
-        candidates.append(
-            Candidate(text, kind, position, own, score_sentence(text, kind, own, keywords, weight))
-        )
+        score = score_sentence(text, kind, own, keywords, weight)
+        candidates.append(Candidate(text, kind, position, own, score, section))
     summary = pick_summary(candidates)
     highlights = pick_highlights(candidates, summary, count) if count > 0 else []
     return Highlights(

@@ -12,14 +12,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-from recapmail.highlights.keywords import hashtags_for
+from recapmail.highlights.keywords import EVENT_WORDS, hashtags_for, names_in
 from recapmail.model import Cluster, Conflict, Figure, Highlights
 
-_EVENT = re.compile(
-    r"\b(?:summit|sommet|conf\w*|\w*con|fosdem|days?|journées?|week|semaine|forum|meetup|"
-    r"festival|\w*fest|expo|salon|gathering|ptg|experience|in action|hackathon|rencontres?)\b",
-    re.IGNORECASE,
-)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CONCEPTS = {
     "countries": ("countr", "pays", "nation"),
@@ -69,35 +64,46 @@ def cluster(items: Sequence[Highlights]) -> tuple[tuple[Cluster, ...], dict[str,
     return tuple(clusters), membership
 
 
-EventKey = tuple[frozenset[str], str | None, str]  # words of the name, year, name as written
+# Words of the event's name, its year and month when known, and the name as written.
+EventKey = tuple[frozenset[str], str | None, str | None, str]
+_MONTH = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b"
+)
 
 
 def _event_keys(item: Highlights) -> list[EventKey]:
-    central = [item.title, item.summary, *item.keywords[:5]]
+    """The events an article is about: named in its title or summary, or its first keyword."""
+    found = [n for n in names_in(item.title) if EVENT_WORDS.search(n)]
+    if not found:  # a title that names no event: the lead may
+        found = names_in(item.summary)
+    if item.keywords and EVENT_WORDS.search(item.keywords[0]) and item.keywords[0][:1].isupper():
+        found.append(item.keywords[0])
     year_hint = _first_year(item.title) or (
         str(item.article.published.year) if item.article.published else None
     )
+    month_match = _MONTH.search(_fold(item.title))
+    month = month_match.group(1) if month_match else None
     keys: list[EventKey] = []
-    for keyword in item.keywords:
-        if not _EVENT.search(keyword) or not keyword[:1].isupper():
+    for name in dict.fromkeys(found):
+        if not EVENT_WORDS.search(name):
             continue
-        folded = _fold(keyword)
-        if not any(folded in _fold(text) for text in central):
-            continue
-        words = frozenset(w for w in re.findall(r"[a-z0-9]+", _YEAR.sub(" ", folded)))
-        if len(words) < 2 and not _YEAR.search(keyword):
-            continue
-        keys.append((words, _first_year(keyword) or year_hint, keyword))
+        words = frozenset(re.findall(r"[a-z0-9]+", _YEAR.sub(" ", _fold(name))))
+        # "PTG" or "KubeCon" alone recur every year: one word is an event only with its year.
+        if len(words) >= 2 or (words and _first_year(name)):
+            keys.append((words, _first_year(name) or year_hint, month, name))
     return keys
 
 
 def _same_event(a: list[EventKey], b: list[EventKey]) -> bool:
-    for words_a, year_a, _ in a:
-        for words_b, year_b, _ in b:
-            if year_a and year_b and year_a != year_b:
+    for words_a, year_a, month_a, _ in a:
+        for words_b, year_b, month_b, _ in b:
+            if (year_a and year_b and year_a != year_b) or (
+                month_a and month_b and month_a != month_b
+            ):
                 continue
             small, large = sorted((words_a, words_b), key=len)
-            if len(small) >= 2 and small <= large:
+            if small == large or (len(small) >= 2 and small <= large):
                 return True
     return False
 
@@ -112,10 +118,10 @@ def _make_cluster(
         ),
     )
     ranked = [items[i] for i in order]
-    names = Counter(name for item_keys in keys for _w, _y, name in item_keys)
+    names = Counter(name for item_keys in keys for _w, _y, _m, name in item_keys)
     title = max(names, key=lambda n: (names[n], len(n)))
     if not _YEAR.search(title):
-        years = [y for item_keys in keys for _w, y, _n in item_keys if y]
+        years = [y for item_keys in keys for _w, y, _m, _n in item_keys if y]
         title = f"{title} {Counter(years).most_common(1)[0][0]}" if years else title
     slug = re.sub(r"[^a-z0-9]+", "-", _fold(title)).strip("-") or "event"
     cluster_id, n = slug, 2
@@ -178,6 +184,8 @@ def _conflicts(ranked: list[Highlights]) -> tuple[Conflict, ...]:
         seen_here: set[str] = set()
         for figure in item.figures:
             concept = _concept(figure.label)
+            if "%" in figure.value or "percent" in figure.value:
+                continue  # a share is not a count: "58 % of attendees" vs "10,000 attendees"
             if concept in _CONCEPTS and concept not in seen_here:
                 seen_here.add(concept)
                 by_concept.setdefault(concept, []).append((figure, item.article.source))

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
-from recapmail.highlights.words import GENERIC, STOPWORDS, word_set
+from recapmail.highlights.words import FIRST_NAMES, GENERIC, STOPWORDS, word_set
 
 _TOKEN = re.compile(r"[\w][\w'’\-.&+]*[\w+]|[\w]|[^\w\s]")
 _ELIDED = re.compile(r"^(?:l|d|j|qu|n|s|c)['’](?=\w)", re.IGNORECASE)
@@ -30,6 +30,11 @@ _MONTHS_AND_DAYS = word_set(
     "monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi "
     "vendredi samedi dimanche"
 )
+EVENT_WORDS = re.compile(
+    r"\b(?:summit|sommet|conf\w*|\w+con|fosdem|days?|journées?|week|forum|meetup|festival|"
+    r"\w+fest|expo|salon|gathering|ptg|kcd|experience|in action|hackathon|rencontres?)\b",
+    re.IGNORECASE,
+)
 MAX_KEYWORDS = 10
 MAX_HASHTAGS = 6
 
@@ -40,6 +45,8 @@ def find_keywords(
     description: str | None = None,
     tags: Sequence[str] = (),
     limit: int = MAX_KEYWORDS,
+    headings: Sequence[str] = (),
+    min_score: float = 2.0,
 ) -> tuple[str, ...]:
     """Named things and topics, most telling first."""
     names = Counter[str]()
@@ -56,18 +63,22 @@ def find_keywords(
             key = topic.lower()
             topics[key] += 1
             surface.setdefault(key, topic)
-    # Titles are often in Title Case: only their distinctive words count as names on their own.
-    for name in _names(title, lowercase_elsewhere):
-        key = name.lower()
-        if key in names or all(_distinctive(w) or w.isdigit() for w in name.split()):
-            names[key] += 1
-            surface.setdefault(key, name)
+    # Titles and headings are often in Title Case: there only distinctive words or names seen in
+    # the prose count as names.
+    for heading in [title, *headings]:
+        for name in _names(heading, lowercase_elsewhere):
+            key = name.lower()
+            if key in names or all(_distinctive(w) or w.isdigit() for w in name.split()):
+                names[key] += 1
+                surface.setdefault(key, name)
     scores: dict[str, float] = {}
     editor = _fold(editor_text)
     for key, count in names.items():
         words = key.split()
-        weight = 1.0 if len(words) > 1 or _distinctive(surface[key]) else 0.6
+        weight = 1.0 if len(words) > 1 or _distinctive(surface[key]) else 0.8
         bonus = 2.0 if _fold(key) in editor else 0.0
+        if len(words) > 1 and EVENT_WORDS.search(key):
+            bonus += 1.5  # the event a recap is about is its first keyword
         scores[key] = count * weight + bonus + 0.3 * (len(words) - 1)
     for key, count in topics.items():
         in_editor = _fold(key) in editor
@@ -81,7 +92,7 @@ def find_keywords(
     ranked = sorted(scores, key=lambda k: (-scores[k], k))
     kept: list[str] = []
     for key in ranked:
-        if scores[key] < 2.0 and len(kept) >= 3:
+        if scores[key] < min_score and len(kept) >= 3:
             break
         if any(_contains(other, key) or _contains(key, other) for other in kept):
             continue
@@ -111,6 +122,11 @@ def hashtags_for(keywords: Sequence[str]) -> tuple[str, ...]:
         if len(tags) == MAX_HASHTAGS:
             break
     return tuple(tags.values())
+
+
+def names_in(text: str) -> list[str]:
+    """Runs of capitalised words in `text`, as written ("OpenInfra Summit Europe 2025")."""
+    return _names(text, set())
 
 
 def _names(sentence: str, lowercase_elsewhere: set[str]) -> list[str]:
@@ -161,7 +177,9 @@ def _is_name(name: str) -> bool:
     words = name.split()
     if len(words) > 6 or len(name) < 2:
         return False
-    if len(words) == 1 and (name.lower() in STOPWORDS or name.lower() in GENERIC):
+    if len(words) == 1 and (
+        name.lower() in STOPWORDS or name.lower() in GENERIC or _fold(name) in FIRST_NAMES
+    ):
         return False
     return not all(w.lower() in STOPWORDS for w in words)
 

@@ -9,6 +9,7 @@ two highlights from saying the same thing.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,11 +19,16 @@ from recapmail.model import Figure
 
 SUMMARY_PAIR_LIMIT = 330
 SUMMARY_LIMIT = 400
+SECTION_REPEAT = 1.0  # a second pick from the same section must be that much better
 _WORD = re.compile(r"[\w'’-]+")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-ZÀ-Þ][\w-]*[A-Z0-9][\w-]*|[A-ZÀ-Þ][a-zà-ÿ]+)")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|je|j'|me|m'|moi|mon|ma|mes)\b", re.IGNORECASE)
 _QUOTED = re.compile(r'^["«“]|\b(?:said|says|noted|explained|a déclaré|explique|souligne)\b')
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_ASIDE = re.compile(
+    r"^(?:note|nb|n\.b\.|ps|p\.s\.|edit|update|mise à jour|disclaimer|avertissement)\b", re.I
+)
+_KEY_POINT = re.compile(r"^[A-ZÀ-Þ][^:.!?]{2,50}\s?:\s+\S.{40,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,7 @@ class Candidate:
     order: int  # reading order in the article; -1 for the description
     figures: tuple[Figure, ...]
     score: float = 0.0
+    section: int = 0  # which heading it falls under: recaps go talk by talk, section by section
 
 
 def score_sentence(
@@ -57,10 +64,15 @@ def score_sentence(
         score -= 0.6
     if not figures and not names:
         score -= 1.0
+    if len(names) >= 5 and text.count(",") >= 4 and not figures:
+        score -= 2.0  # "I met Katia, Stéphane, Andrea…": a roll call, not news
     if _FIRST_PERSON.search(text) and not figures and len(names) < 2:
         score -= 0.6
+    if _KEY_POINT.match(text) and kind in {"item", "paragraph"}:
+        score += 0.8  # "Portability is a requirement: …", a point the author set out as such
     if kind == "heading":
         score -= 0.8 if len(text.split()) >= 4 else 3.0
+        score -= 1.0 if _title_case(text) else 0.0
     elif kind == "quote":
         score -= 0.4
     length = len(text)
@@ -113,6 +125,7 @@ def _can_summarise(c: Candidate) -> bool:
         c.kind not in {"quote", "heading"}
         and len(text) >= 50
         and not text.endswith(("?", ":"))
+        and not _ASIDE.match(text)
         and c.score > -1.0
     )
 
@@ -128,6 +141,7 @@ def pick_highlights(
     """The `count` best remaining sentences, each shortened, none repeating another."""
     chosen_sets = [_content(c.text) for c in summary]
     chosen_figures = [_figure_keys(c) for c in summary]
+    sections = Counter(c.section for c in summary)
     pool = [c for c in candidates if all(c is not s for s in summary) and c.score > -1.5]
     picked: list[str] = []
     while pool and len(picked) < count:
@@ -138,7 +152,7 @@ def pick_highlights(
             keys = _figure_keys(candidate)
             if keys and any(keys & other for other in chosen_figures):
                 overlap = max(overlap, 0.7)
-            value = candidate.score - 3.0 * overlap
+            value = candidate.score - 3.0 * overlap - SECTION_REPEAT * sections[candidate.section]
             if overlap > 0.6:
                 continue
             if value > best_value:
@@ -148,6 +162,7 @@ def pick_highlights(
         pool.remove(best)
         chosen_sets.append(_content(best.text))
         chosen_figures.append(_figure_keys(best))
+        sections[best.section] += 1
         picked.append(tidy_quotes(shorten(best.text)))
     return picked
 

@@ -10,13 +10,9 @@ import re
 from collections.abc import Sequence
 
 from recapmail.highlights.clean import Block, normalise
+from recapmail.highlights.keywords import EVENT_WORDS
 
 MAX_TITLE = 120
-_EVENT_WORDS = re.compile(
-    r"summit|sommet|conf|con\b|kubecon|fosdem|day|days|journée|week|semaine|forum|meetup|"
-    r"festival|fest|expo|salon|gathering|ptg|experience|in action|hackathon|world",
-    re.IGNORECASE,
-)
 _TRAILING = re.compile(r"[\s:;,\-–—|]+$")
 
 
@@ -39,7 +35,7 @@ def build_title(keywords: Sequence[str], language: str) -> str:
         return "Sans titre" if language == "fr" else "Untitled"
     names = [k for k in keywords if k[:1].isupper() or any(c.isupper() for c in k)]
     topics = [k for k in keywords if k not in names]
-    events = [n for n in names if _EVENT_WORDS.search(n)]
+    events = [n for n in names if EVENT_WORDS.search(n)]
     head = events[0] if events else (names[0] if names else keywords[0])
     colon = " : " if language == "fr" else ": "
     and_word = " et " if language == "fr" else " and "

@@ -66,6 +66,8 @@ NEWS_CUES = (
     "atteint", "record", "sortie", "sorti", "disponible", "available", "stable", "ga ",
     "intègre", "accepté", "accepted", "recognized", "winner", "lauréat", "alliance",
     "rapprochement", "commitment", "engagement", "white paper", "livre blanc", "whitepaper",
+    "présenté", "présente", "presented", "showcas", "démontr", "demonstrat", "keynote",
+    "talk sur", "talk on", "a donné", "gave a", "retour d'expérience", "rex sur",
 )  # fmt: skip
 
 # Sentences that set the scene, thank, or ask something of the reader rather than report.
@@ -82,3 +84,22 @@ THANKS = (
     "thank", "thanks", "shout-out", "shout out", "kudos", "grateful", "merci", "bravo",
     "remercie", "remerciements", "special thanks",
 )  # fmt: skip
+
+# Common first names: alone, they name a person the reader does not know, not a topic to tag.
+FIRST_NAMES = word_set(
+    """
+    adam adrien alain alan alex alexandre alexis alice aline amandine amelie amy andre andrea
+    andrew angelique anne antoine arnaud arthur aurel aurelie aurelien baptiste benjamin benoit
+    bernard bertrand bob boris bruno camille carlos caroline catherine cecile celine charles
+    charlotte chloe chris christian christine christophe claire clement cyril damien daniel
+    david denis didier dominique eric emilie emma emmanuel etienne fabien fabrice fanny florent
+    florian francois frederic gabriel gaetan georges gerard gilles guillaume helene herve hugo
+    isabelle jacques james jean jeremy jerome jessica joffrey john jonathan joseph josh julia
+    julie julien juliette justin karine katia kevin laetitia laura laurent lea leo louis lucas
+    lucie ludovic luc manon marc marie marine mark martin mathieu matthieu maxime michael
+    michel mickael nathalie nicolas nico nida olivier pascal patrick paul philippe pierre
+    quentin rachid raphael remi renaud richard robert romain sandrine sarah sebastien simon
+    sophie stephane stephanie steve steven sylvain thierry thomas tom valentin valerie vincent
+    william xavier yann yannick yves zineb
+    """
+)
