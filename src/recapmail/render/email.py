@@ -30,6 +30,7 @@ MAX_SUMMARY = 320  # characters: one or two sentences
 MAX_HIGHLIGHTS = 4
 MAX_FIGURES = 3
 MAX_PREHEADER = 140
+LOGO_SIZE = 48  # a square logo, shown 48 px wide and high
 _SENTENCE_END = re.compile(r"[.!?…]+[»”\")]?(?=\s+[«“\"(]?[A-ZÀ-Ý0-9])")
 _ABBREVIATIONS = {"janv", "févr", "avr", "juil", "sept", "oct", "nov", "déc", "Mme", "Mlle", "env",
                   "etc", "cf", "vs", "Inc", "Ltd", "Corp", "Jan", "Feb", "Mar", "Apr", "Aug", "Sep",
@@ -89,6 +90,8 @@ class View:
     brand: Palette
     logo_url: str | None
     logo_alt: str
+    logo_width: int  # CSS pixels; the image itself is best at twice this for sharp screens
+    logo_height: int
     website_url: str | None
     unsubscribe_url: str
     top: TopStory | None
@@ -169,6 +172,8 @@ def build_view(digest: Digest, cfg: Config) -> View:
         brand=palette(n.brand_color),
         logo_url=safe_url(n.logo_url),
         logo_alt=_clean(n.logo_alt) or team,
+        logo_width=LOGO_SIZE,
+        logo_height=LOGO_SIZE,
         website_url=links.track(safe_url(n.website_url)),
         unsubscribe_url=unsubscribe,
         top=top,
