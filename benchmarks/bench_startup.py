@@ -45,7 +45,8 @@ def main() -> None:
         median = statistics.median(values)
         print(f"{name:28} {median * 1000:7.1f}ms {min(values) * 1000:7.1f}ms {median / base:6.2f}x")
     ratio = statistics.median(samples["recapmail --version"]) / base
-    print(f"\n--version / import typer = {ratio:.2f}x (target <= 1.30x): {'OK' if ratio <= 1.3 else 'OVER'}")
+    verdict = "OK" if ratio <= 1.3 else "OVER"
+    print(f"\n--version / import typer = {ratio:.2f}x (target <= 1.30x): {verdict}")
 
 
 if __name__ == "__main__":
