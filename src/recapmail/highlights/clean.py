@@ -34,7 +34,6 @@ class Document:
 
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_GLUED_FENCE = re.compile(r"^([^\n`]*\S[^\n`]*?)\s*(```|~~~)[ \t]*$", re.MULTILINE)
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^(\s*)(?:[*+\-•▪◦●·‣→➜►]|\d{1,3}[.)])\s+(.*)$")
 _QUOTE = re.compile(r"^\s*>\s?(.*)$")
@@ -93,16 +92,20 @@ def clean_document(body: str, body_format: str, base_url: str | None = None) -> 
     text = unicodedata.normalize("NFC", body).replace("\r\n", "\n").replace("\r", "\n")
     raw = _markdown_blocks(text) if body_format == "markdown" else _text_blocks(text)
     blocks: list[Block] = []
+    in_tail = False
     for kind, chunk in raw:
         line, only_link = _inline(chunk, links, base_url)
-        if not line or (only_link and kind != "heading"):
-            continue
+        if in_tail or not line or (only_link and kind != "heading"):
+            continue  # the tail's links are still the article's links
         if _CHROME.match(line) or (len(line) < 90 and _BYLINE.match(line)):
             continue
         if kind == "paragraph" and _looks_heading(line):
             kind = "heading"
         if kind == "heading" and _TAIL.match(line) and blocks:
-            break
+            in_tail = True
+            continue
+        if kind != "heading" and _looks_code(line):
+            continue
         blocks.append(Block(kind, line))
     while blocks and blocks[-1].kind == "heading":  # signatures and dangling section titles
         blocks.pop()
@@ -118,6 +121,12 @@ def normalise(text: str) -> str:
     """Quotes, typographic spaces and emoji of outside text, made plain (titles, descriptions)."""
     text = _EMOJI.sub("", unicodedata.normalize("NFC", text).translate(_QUOTES))
     return _SPACES.sub(" ", text).strip()
+
+
+def _looks_code(line: str) -> bool:
+    """Command lines and config that escaped their fences: symbols where prose has letters."""
+    symbols = sum(line.count(c) for c in "{}[]=<>|\\$;/_")
+    return len(line) > 20 and symbols > 0.12 * len(line)
 
 
 def _looks_heading(line: str) -> bool:
@@ -211,7 +220,18 @@ def _markdown_blocks(text: str) -> list[tuple[BlockKind, str]]:
 
 def _unglue_fences(text: str) -> str:
     """Extractors sometimes glue a fence to prose ("comme suit ```"): give it a line of its own."""
-    return _GLUED_FENCE.sub(lambda m: f"{m.group(1)}\n{m.group(2)}\n", text)
+    if "```" not in text and "~~~" not in text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.rstrip()
+        for fence in ("```", "~~~"):
+            if stripped.endswith(fence) and stripped[: -len(fence)].strip(" `~"):
+                lines.append(stripped[: -len(fence)].rstrip())
+                line = fence
+                break
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _inline(chunk: str, links: list[str], base_url: str | None) -> tuple[str, bool]:

@@ -81,7 +81,7 @@ _STOP = word_set(
     "ses leur leurs nos notre vos votre than over more plus moins près environ about up down sur "
     "present présents présentes here there onsite issus issues venus venant from across within "
     "per par chaque each every between entre during pendant since depuis nearly almost another "
-    "approximately around roughly quasiment autre"
+    "approximately around roughly quasiment autre while whereas mais alors tandis but"
 )
 _VERBS = word_set(
     "came come gathered joined attended took made met registered participated grew increased rose "
@@ -263,7 +263,8 @@ def _label_after(after: str) -> tuple[str, bool]:
 
 
 def _label_before(before: str) -> str:
-    words = _LABEL_WORD.findall(before[-60:])
+    clause = re.split(r"[,;:()]", before)[-1]
+    words = _LABEL_WORD.findall(clause[-60:])
     label: list[str] = []
     for word in reversed(words):
         lowered = word.lower()
@@ -281,8 +282,7 @@ def _percent_label(before: str, after: str) -> str:
     label, via_of = _label_after(after)
     if label and (via_of or not _is_time(label)):
         return label
-    clause = re.split(r"[,;:(]", before)[-1]
-    return _label_before(clause) or label
+    return _label_before(before) or label
 
 
 def _is_time(label: str) -> bool:

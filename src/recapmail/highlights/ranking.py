@@ -143,13 +143,15 @@ def pick_highlights(
     chosen_figures = [_figure_keys(c) for c in summary]
     sections = Counter(c.section for c in summary)
     pool = [c for c in candidates if all(c is not s for s in summary) and c.score > -1.5]
+    words_of = {id(c): _content(c.text) for c in pool}
+    keys_of = {id(c): _figure_keys(c) for c in pool}
     picked: list[str] = []
     while pool and len(picked) < count:
         best, best_value = None, float("-inf")
         for candidate in pool:
-            words = _content(candidate.text)
+            words = words_of[id(candidate)]
             overlap = max((_similarity(words, other) for other in chosen_sets), default=0.0)
-            keys = _figure_keys(candidate)
+            keys = keys_of[id(candidate)]
             if keys and any(keys & other for other in chosen_figures):
                 overlap = max(overlap, 0.7)
             value = candidate.score - 3.0 * overlap - SECTION_REPEAT * sections[candidate.section]
@@ -160,8 +162,8 @@ def pick_highlights(
         if best is None:
             break
         pool.remove(best)
-        chosen_sets.append(_content(best.text))
-        chosen_figures.append(_figure_keys(best))
+        chosen_sets.append(words_of[id(best)])
+        chosen_figures.append(keys_of[id(best)])
         sections[best.section] += 1
         picked.append(tidy_quotes(shorten(best.text)))
     return picked

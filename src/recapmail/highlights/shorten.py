@@ -28,8 +28,8 @@ def shorten(sentence: str, limit: int = LIMIT) -> str:
     text = " ".join(sentence.split())
     if len(text) <= limit:
         return text
-    text = _PAREN.sub("", text)
-    text = _DASH_ASIDE.sub("", text)
+    text = _PAREN.sub(_gap, text)
+    text = " ".join(_DASH_ASIDE.sub(_gap, text).split())
     if len(text) <= limit:
         return text
     lead = _LEAD.match(text)
@@ -39,6 +39,12 @@ def shorten(sentence: str, limit: int = LIMIT) -> str:
         if len(text) <= limit:
             return text
     return _cut(text, limit)
+
+
+def _gap(match: re.Match[str]) -> str:
+    """What an aside leaves behind: a space when it sat between two words, else nothing."""
+    after = match.string[match.end() : match.end() + 1]
+    return " " if after.isalnum() else ""
 
 
 def _cut(text: str, limit: int) -> str:

@@ -1,0 +1,164 @@
+"""extract(), hashtag() and cluster() on articles written for these tests (data/highlights)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from recapmail.highlights import cluster, extract, hashtag
+from recapmail.model import Article, Highlights
+from recapmail.sources.files import read_file
+
+DATA = Path(__file__).parent / "data" / "highlights"
+
+
+def load(name: str) -> Highlights:
+    return extract(read_file(DATA / name))
+
+
+@pytest.fixture(scope="module")
+def summit() -> list[Highlights]:
+    return [
+        load("lyon_sommet_fr.md"),
+        load("lyon_summit_en.txt"),
+        load("lyon_summit_blog_en.md"),
+        load("kubernetes_release_fr.md"),
+    ]
+
+
+def test_french_recap(summit: list[Highlights]) -> None:
+    h = summit[0]
+    assert h.language == "fr"
+    assert h.title == "Retour sur le Cloud Libre Summit 2025 à Lyon"
+    assert h.summary.startswith("Les 12 et 13 juin derniers")
+    assert "2 300 participants" in h.summary
+    text = " ".join(h.highlights)
+    assert "certification" in text
+    assert "18 %" in text
+    assert "Merci" not in text and "N'hésitez" not in text  # thanks and calls to action
+    assert all(sentence not in h.summary for sentence in h.highlights)
+    assert ("2 300", 2300.0, "participants") in [(f.value, f.number, f.label) for f in h.figures]
+    assert ("près d'un million", 1e6, "téléchargements") in [
+        (f.value, f.number, f.label) for f in h.figures
+    ]
+    assert h.keywords[0] == "Cloud Libre Summit 2025"
+    assert h.hashtags[0] == "#CloudLibreSummit2025"
+    assert h.links == (
+        "https://video.example.org/cloud-libre-2025",
+        "https://cloudlibre.example.org/programme",
+    )
+
+
+def test_pasted_english_recap_loses_its_leftovers(summit: list[Highlights]) -> None:
+    h = summit[1]
+    assert h.language == "en"
+    assert h.title == "Cloud Libre Summit 2025: What We Learned in Lyon"
+    everything = " ".join([h.title, h.summary, *h.highlights])
+    assert "Image content" not in everything
+    assert "writes:" not in everything
+    assert '"' not in everything  # the quote wrapping the whole post is not speech
+    assert {(f.number, f.label) for f in h.figures} >= {(1900.0, "attendees"), (60.0, "countries")}
+
+
+def test_highlights_are_short_and_never_cut_mid_word(summit: list[Highlights]) -> None:
+    for h in summit:
+        assert 1 <= len(h.highlights) <= 5
+        for text in h.highlights:
+            assert len(text) <= 220
+            if text.endswith("…"):
+                words = re.findall(r"\w+", text)
+                source = " ".join(h.article.body.split())
+                assert re.search(rf"\b{re.escape(words[-1])}\b", source)
+
+
+def test_near_identical_sentences_give_one_highlight() -> None:
+    body = (
+        "The Open Cloud Forum 2025 opened in Nantes with 800 attendees and 40 sponsors.\n\n"
+        "The foundation announced that the Harbor Lite project joins its incubator in March.\n\n"
+        "As announced on stage, the Harbor Lite project joins the foundation's incubator "
+        "in March.\n\n"
+        "Operators from six countries compared their GPU scheduling setups in a long workshop.\n\n"
+        "A new security working group was launched with members from twelve companies.\n"
+    )
+    h = extract(Article(source="forum.md", body=body, body_format="markdown"))
+    harbor = [t for t in (h.summary, *h.highlights) if "Harbor Lite" in t]
+    assert len(harbor) == 1
+    assert h.summary.startswith("The Open Cloud Forum 2025 opened in Nantes")
+    assert len(h.highlights) == 2  # the repeat is left out, not the other facts
+
+
+def test_untitled_text_gets_a_title_built_from_its_key_terms() -> None:
+    body = (
+        "Notre équipe a passé deux jours au Salon Cloud Ouest 2025, à Rennes, pour suivre les "
+        "conférences consacrées à la souveraineté numérique et à la migration VMware.\n"
+        "La souveraineté numérique a occupé la plupart des tables rondes, avec des "
+        "hébergeurs régionaux.\n"
+        "La migration VMware a été le sujet des ateliers les plus suivis, et le Salon Cloud "
+        "Ouest 2025 a réuni 650 visiteurs.\n"
+    )
+    h = extract(Article(source="salon.txt", body=body))
+    assert h.language == "fr"
+    assert h.title.startswith("Salon Cloud Ouest 2025 : ")
+    assert "souveraineté numérique" in h.title or "migration VMware" in h.title
+    assert not h.title.endswith("…")
+    assert len(h.title) <= 120
+
+
+def test_short_feed_item() -> None:
+    item = Article(
+        source="https://example.org/feed/1",
+        kind="feed",
+        title="Kubeflow 3.2 released",
+        body="Kubeflow 3.2 ships a new experiment tracker and stable shared GPUs. "
+        "The project now counts 240 regular contributors.",
+    )
+    h = extract(item)
+    assert h.title == "Kubeflow 3.2 released"
+    assert h.language == "en"
+    assert h.summary.startswith("Kubeflow 3.2 ships a new experiment tracker")
+    assert [(f.number, f.label) for f in h.figures] == [(240.0, "regular contributors")]
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("souveraineté numérique", "#SouveraineteNumerique"),
+        ("VMware migration", "#VMwareMigration"),
+        ("OpenInfra Summit Europe 2025", "#OpenInfraSummitEurope2025"),
+        ("l'open source", "#LOpenSource"),
+        ("CNCF", "#CNCF"),
+        ("2025", None),
+        ("  ", None),
+    ],
+)
+def test_hashtag(text: str, tag: str | None) -> None:
+    assert hashtag(text) == tag
+
+
+def test_three_recaps_of_one_event_make_one_cluster_with_conflicts(
+    summit: list[Highlights],
+) -> None:
+    clusters, membership = cluster(summit)
+    assert len(clusters) == 1
+    event = clusters[0]
+    assert event.id == "cloud-libre-summit-2025"
+    assert event.title == "Cloud Libre Summit 2025"
+    assert set(event.members) == {h.article.source for h in summit[:3]}
+    assert membership == {h.article.source: event.id for h in summit[:3]}
+    conflicts = {c.label: dict(c.values) for c in event.conflicts}
+    countries = next(v for label, v in conflicts.items() if label in {"pays", "countries"})
+    assert set(countries) == {"41 pays", "60+ countries"}
+    attendees = next(v for label, v in conflicts.items() if label in {"participants", "attendees"})
+    assert "1,900 attendees" in attendees
+    texts = list(event.highlights)
+    assert len(texts) == len(set(texts))
+    assert all(len(t) <= 220 for t in texts)
+    assert event.hashtags[0] == "#CloudLibreSummit2025"
+
+
+def test_articles_about_different_events_stay_apart(summit: list[Highlights]) -> None:
+    clusters, membership = cluster([summit[0], summit[3]])
+    assert clusters == ()
+    assert membership == {}

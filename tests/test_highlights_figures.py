@@ -1,0 +1,88 @@
+"""Figures: the number, its value as written and what it counts, in both number formats."""
+
+from __future__ import annotations
+
+import pytest
+
+from recapmail.highlights.figures import find_figures, parse_number
+
+
+def figures(text: str, language: str) -> list[tuple[str, float, str]]:
+    return [(f.value, f.number, f.label) for f in find_figures([text], language)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "language", "number"),
+    [
+        ("1 200", "fr", 1200.0),
+        ("1\u202f200", "fr", 1200.0),
+        ("1\u00a0200\u00a0000", "fr", 1_200_000.0),
+        ("1,200", "en", 1200.0),
+        ("1,200,000", "en", 1_200_000.0),
+        ("8,02", "fr", 8.02),
+        ("8.02", "en", 8.02),
+        ("1.200", "fr", 1200.0),
+        ("24.81", "en", 24.81),
+    ],
+)
+def test_number_formats(raw: str, language: str, number: float) -> None:
+    assert parse_number(raw, language) == pytest.approx(number)
+
+
+def test_french_counts_and_percent() -> None:
+    text = (
+        "L'édition a réuni plus de 1\u202f200 participants venus de 187 pays, "
+        "et l'adoption est en hausse de 32\u00a0% sur 2025."
+    )
+    found = figures(text, "fr")
+    assert ("1\u202f200", 1200.0, "participants") in found
+    assert ("187", 187.0, "pays") in found
+    assert ("32\u00a0%", 32.0, "hausse") in found
+    assert not any(number == 2025 for _, number, _ in found)
+
+
+def test_english_plus_suffix_ordinals_and_currency() -> None:
+    text = (
+        "Over 1,200+ attendees from 65+ countries celebrated the 15th anniversary, "
+        "while investment reached $24.81 billion."
+    )
+    found = figures(text, "en")
+    assert ("1,200+", 1200.0, "attendees") in found
+    assert ("65+", 65.0, "countries") in found
+    assert ("15th", 15.0, "anniversary") in found
+    assert ("$24.81 billion", 24.81e9, "investment") in found
+
+
+def test_written_out_numbers_keep_their_qualifier() -> None:
+    found = figures("On compte près d'un million de contributions sur OpenStack.", "fr")
+    assert found == [("près d'un million", 1_000_000.0, "contributions")]
+    found = figures("FOSDEM had more than a thousand talks and five parallel tracks.", "en")
+    assert ("more than a thousand", 1000.0, "talks") in found
+    assert ("five", 5.0, "parallel tracks") in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les 17 et 18 octobre derniers, nous étions à Paris.",
+        "The summit was held from October 17–19 in Paris-Saclay.",
+        "Kubernetes 1.21 est sortie, la v1.14 aussi.",
+        "The cluster runs 2,000 NVIDIA H100 GPUs and Qwen3-8B models."[:31] + " H100 and Qwen3-8B.",
+        "Rendez-vous en 2026 pour la prochaine édition.",
+        "Ce talk dure 2-4 heures.",
+    ],
+)
+def test_dates_versions_years_and_identifiers_are_not_figures(text: str) -> None:
+    assert figures(text, "fr" if "é" in text else "en") == []
+
+
+def test_figures_are_ranked_and_deduplicated() -> None:
+    sentences = [
+        "The conference welcomed 3,000 attendees.",
+        "Again: 3,000 attendees came, up 25% on last year.",
+        "It lasted 3 hours on the first evening.",
+    ]
+    found = find_figures(sentences, "en")
+    assert {f.value for f in found[:2]} == {"25%", "3,000"}
+    assert [f.sentence for f in found if f.number == 3000] == [sentences[0]]
+    assert all(f.label != "hours" for f in found[:2])

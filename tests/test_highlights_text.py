@@ -1,0 +1,156 @@
+"""Sentences, language, cleaning and shortening: the text steps under the highlights."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recapmail.highlights import detect_language, split_sentences
+from recapmail.highlights.clean import clean_document
+from recapmail.highlights.shorten import shorten
+
+
+def test_french_abbreviations_do_not_end_sentences() -> None:
+    text = (
+        "Le 3 nov. 2025, M. Durand a présenté la feuille de route (voir p. 12). "
+        "La salle était pleine."
+    )
+    assert split_sentences(text, "fr") == [
+        "Le 3 nov. 2025, M. Durand a présenté la feuille de route (voir p. 12).",
+        "La salle était pleine.",
+    ]
+
+
+def test_french_spaced_punctuation_and_guillemets() -> None:
+    text = "Quelle journée ! Puis « c'est fini ? » a-t-il demandé. Rendez-vous en 2026 ?"
+    assert split_sentences(text, "fr") == [
+        "Quelle journée !",
+        "Puis « c'est fini ? » a-t-il demandé.",
+        "Rendez-vous en 2026 ?",
+    ]
+
+
+def test_english_abbreviations_initials_and_numbers() -> None:
+    text = (
+        "Dr. Lee met J. Smith in Washington D.C. on Monday. Version 1.21 shipped with "
+        "3.5 times fewer bugs, e.g. in the scheduler. Next stop: Paris."
+    )
+    assert split_sentences(text, "en") == [
+        "Dr. Lee met J. Smith in Washington D.C. on Monday.",
+        "Version 1.21 shipped with 3.5 times fewer bugs, e.g. in the scheduler.",
+        "Next stop: Paris.",
+    ]
+
+
+def test_line_breaks_end_sentences() -> None:
+    assert split_sentences("Keynotes\nWorkshops on day two", "en") == [
+        "Keynotes",
+        "Workshops on day two",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        (
+            "La fondation a annoncé une nouvelle version de son logiciel pour les opérateurs.",
+            None,
+            "fr",
+        ),
+        ("The foundation announced a new release of its software for operators.", None, "en"),
+        ("OpenStack", "fr", "fr"),
+        ("Kubernetes 1.30", "en", "en"),
+        ("Die Konferenz war sehr gut besucht und die Vorträge waren interessant.", None, "de"),
+        ("La fundación anunció una nueva versión de su programa para los operadores.", "fr", "es"),
+    ],
+)
+def test_language(text: str, hint: str | None, expected: str) -> None:
+    assert detect_language(text, hint) == expected
+
+
+def test_markdown_is_reduced_to_prose_with_links_kept_aside() -> None:
+    body = (
+        "Image content\n\nAlice Martin writes:\n\n"
+        "## Ce qu'il faut retenir\n\n"
+        "Le **projet** [Nuage](https://nuage.example.org/) passe en *version stable*\u202f!\n"
+        "![capture](/img/shot.png)\n\n"
+        "```\nkubectl get pods\n```\n\n"
+        "- [Lien seul](https://example.org/only-a-link)\n"
+        "- Les ateliers affichaient complet\u00a0: 120 places.\n\n"
+        "Partager\n\n"
+        "## Références\n\n- [Doc](https://docs.example.org/)\n"
+    )
+    doc = clean_document(body, "markdown")
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Ce qu'il faut retenir"),
+        ("paragraph", "Le projet Nuage passe en version stable !"),
+        ("item", "Les ateliers affichaient complet : 120 places."),
+    ]
+    assert doc.links == (
+        "https://nuage.example.org/",
+        "https://example.org/only-a-link",
+        "https://docs.example.org/",
+    )
+
+
+def test_plain_text_hard_wrapped_lines_are_joined_and_bullets_kept() -> None:
+    body = (
+        "Notre équipe était présente au salon cette année avec\n"
+        "trois consultants et une démonstration.\n\n"
+        "  • Premier point : la migration.\n"
+        "  • Second point : la sécurité.\n"
+    )
+    doc = clean_document(body, "text")
+    assert [b.text for b in doc.blocks] == [
+        "Notre équipe était présente au salon cette année avec trois consultants et une "
+        "démonstration.",
+        "Premier point : la migration.",
+        "Second point : la sécurité.",
+    ]
+    assert [b.kind for b in doc.blocks] == ["paragraph", "item", "item"]
+
+
+def test_long_sentence_is_cut_at_a_clause_boundary() -> None:
+    sentence = (
+        "Les démonstrations de migration ont confirmé la maturité technique des solutions "
+        "OpenStack et une dynamique d'adoption en hausse de 32 % sur l'année, ce que les "
+        "intervenants ont illustré par de nombreux retours d'expérience venus d'hébergeurs, "
+        "d'opérateurs télécoms et d'administrations qui ont quitté des plateformes propriétaires."
+    )
+    short = shorten(sentence)
+    assert len(short) <= 220
+    assert short.endswith("…")
+    assert "32 %" in short
+    assert short.startswith("Les démonstrations de migration")
+
+
+def test_asides_go_before_clauses() -> None:
+    sentence = (
+        "OVHcloud (the headline sponsor of this edition, whose booth was crowded all week long) "
+        "and Canonical presented their joint offer for operators who leave proprietary "
+        "virtualization, with a migration service priced per virtual machine."
+    )
+    assert shorten(sentence) == (
+        "OVHcloud and Canonical presented their joint offer for operators who leave "
+        "proprietary virtualization, with a migration service priced per virtual machine."
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="abcdefghijéèàç", min_size=1, max_size=14),
+            st.sampled_from([" ", ", ", "; ", " (", ") ", " — ", ": "]),
+        ),
+        max_size=60,
+    )
+)
+def test_shortening_never_cuts_inside_a_word(pieces: list[tuple[str, str]]) -> None:
+    sentence = "".join(word + separator for word, separator in pieces)
+    short = shorten(sentence, 80)
+    words = set(re.findall(r"\w+", sentence))
+    assert len(short) <= 80 or short == " ".join(sentence.split())
+    assert set(re.findall(r"\w+", short)) <= words
