@@ -28,6 +28,11 @@ from recapmail.model import Article, Highlights
 __all__ = ["cluster", "detect_language", "extract", "hashtag", "split_sentences"]
 
 _LANGUAGE_SAMPLE = 3000
+# Press releases open with "AUSTIN, Texas, March 12, 2025 —": place and date, not news.
+_DATELINE = re.compile(
+    r"^[A-Z]{3,}[^\n]{0,100}?\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? "
+    r"\d{1,2},? \d{4}\s*[—–-]+\s*"
+)
 
 
 def extract(article: Article, count: int = 5) -> Highlights:
@@ -51,7 +56,8 @@ def extract(article: Article, count: int = 5) -> Highlights:
             texts.append((block.text, "heading"))
             sections.append(section)
         else:
-            sentences = _with_quotes(split_sentences(block.text, language), block.kind)
+            text = _DATELINE.sub("", block.text)
+            sentences = _with_quotes(split_sentences(text, language), block.kind)
             texts.extend(sentences)
             sections.extend([section] * len(sentences))
     found = [figures_in(text, language) for text, _kind in texts]
@@ -74,7 +80,7 @@ def extract(article: Article, count: int = 5) -> Highlights:
         order += kind != "description"
         score = score_sentence(text, kind, own, keywords, weight)
         candidates.append(Candidate(text, kind, position, own, score, section))
-    summary = pick_summary(candidates)
+    summary = pick_summary(candidates, keywords[:3])
     highlights = pick_highlights(candidates, summary, count) if count > 0 else []
     return Highlights(
         article=article,

@@ -84,7 +84,7 @@ _STOP = word_set(
     "approximately around roughly quasiment autre while whereas mais alors tandis but"
 )
 _VERBS = word_set(
-    "came come gathered joined attended took made met registered participated grew increased rose "
+    "came come gathered joined attended took made met participated grew increased rose "
     "reached reported showed said was were are is have has had represent represents representing "
     "working using attending worldwide globally ont sont étaient atteint atteignent réunis réunit "
     "participé participaient venus ont inscrits recognized celebrated"
@@ -170,7 +170,7 @@ def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure 
     if not pct and not cur and not mult and _VERSION_BEFORE.search(before[-12:]):
         return None
     if unit:
-        label = unit[1:]
+        label = unit[1:].lower()
     elif pct:
         label = _percent_label(before, after)
     elif cur or mult:
@@ -250,16 +250,27 @@ def _label_after(after: str) -> tuple[str, bool]:
         while position < len(tokens) and tokens[position].lower() in _DETERMINERS:
             position += 1
     label: list[str] = []
-    for token in tokens[position:]:
+    rest = tokens[position:]
+    for index, token in enumerate(rest):
         lowered = token.lower()
         if not token[0].isalnum():
             break
         if lowered in _STOP or lowered in _VERBS or (label and lowered.endswith(("ing", "ed"))):
             break
         label.append(token.rstrip("'’"))
-        if len(label) == 2:
+        if len(label) == 2 and not (token[:1].isupper() and index + 1 < len(rest)):
+            break  # "140 private OpenStack clouds": a name inside the noun phrase
+        if len(label) == 3:
             break
-    return " ".join(label), via_of
+    if len(label) == 3 and not rest[2][:1].isalpha():
+        label = label[:2]
+    # "60 hours of meetings", "10 ans d'expérience": the unit says little without what it measures
+    if label and _is_time(label[0]) and len(label) == 1:
+        after_unit = rest[1:4]
+        if len(after_unit) >= 2 and after_unit[0].lower() in {"of", "de", "d'"}:
+            if after_unit[1][:1].isalpha() and after_unit[1].lower() not in _STOP:
+                label = [label[0], after_unit[0].lower(), after_unit[1]]
+    return " ".join(label).replace("d' ", "d'"), via_of
 
 
 def _label_before(before: str) -> str:
@@ -312,7 +323,9 @@ def _score(figure: Figure, context: str) -> float:
         score += 2.5
     if value.endswith("+") or _APPROX.search(context):
         score += 1.0
+    measured = len(figure.label.split()) == 3 and figure.label.split()[1] in {"of", "de", "d'"}
     if _is_time(figure.label) and not figure.label.lower().startswith(("day", "jour")):
+        score += 1.0 if measured else 0.0
         anniversary = "anniv" in figure.sentence.lower() or re.search(
             r"\b(?:ans|years?) (?:de|d'|of)\b", figure.sentence.lower()
         )

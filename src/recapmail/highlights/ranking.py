@@ -28,6 +28,11 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _ASIDE = re.compile(
     r"^(?:note|nb|n\.b\.|ps|p\.s\.|edit|update|mise à jour|disclaimer|avertissement)\b", re.I
 )
+_META = re.compile(
+    r"^(?:in this (?:post|article|blog)|this (?:post|article) |dans cet (?:article|billet)|"
+    r"cet article|ce billet|le but de cet|the goal of this (?:post|article))",
+    re.IGNORECASE,
+)
 _KEY_POINT = re.compile(r"^[A-ZÀ-Þ][^:.!?]{2,50}\s?:\s+\S.{40,}")
 
 
@@ -75,19 +80,25 @@ def score_sentence(
         score -= 1.0 if _title_case(text) else 0.0
     elif kind == "quote":
         score -= 0.4
+    if _META.match(text):
+        score -= 1.5  # "In this post…": about the article, not about the news
+    return score + _length_adjustment(text)
+
+
+def _length_adjustment(text: str) -> float:
     length = len(text)
     if length < 40:
-        score -= 1.5
-    elif length < 70:
-        score -= 0.5
-    elif length > 300:
-        score -= 0.8
-    elif length > 220:
-        score -= 0.3  # it will have to be shortened, and shortened sentences read worse
-    return score
+        return -1.5
+    if length < 70:
+        return -0.5
+    if length > 300:
+        return -0.8
+    if length > 220:
+        return -0.3  # it will have to be shortened, and shortened sentences read worse
+    return 0.0
 
 
-def pick_summary(candidates: Sequence[Candidate]) -> list[Candidate]:
+def pick_summary(candidates: Sequence[Candidate], subjects: Sequence[str] = ()) -> list[Candidate]:
     """One or two sentences from the lead (or the editor's description) a reader could stop at.
 
     The lead wins unless it is a quote, a question, a teaser or too thin to stand alone: recaps
@@ -101,9 +112,12 @@ def pick_summary(candidates: Sequence[Candidate]) -> list[Candidate]:
     bonus = {id(c): b for c, b in zip(body[:4], (2.5, 0.6, 0.2, 0.0), strict=False)}
 
     def value(c: Candidate) -> float:
-        if c.kind == "description":
-            return c.score + 1.0 - (2.0 if _title_case(c.text) else 0.0)
-        return c.score + bonus[id(c)]
+        # A summary is not shortened below SUMMARY_LIMIT: length only counts beyond it.
+        score = c.score - _length_adjustment(c.text) + (-1.0 if len(c.text) > SUMMARY_LIMIT else 0)
+        if c.kind == "description":  # the author's own summary, unless it is a Title Case tagline
+            return score + 3.0 - (3.0 if _title_case(c.text) else 0.0)
+        subject = 0.5 if any(k.lower() in c.text.lower() for k in subjects) else 0.0
+        return score + bonus[id(c)] + subject
 
     usable = [c for c in lead if _can_summarise(c)] or lead
     best = max(usable, key=value)
@@ -113,7 +127,7 @@ def pick_summary(candidates: Sequence[Candidate]) -> list[Candidate]:
         following is not None
         and len(best.text) + len(following.text) <= SUMMARY_PAIR_LIMIT
         and _can_summarise(following)
-        and following.score > 0.0
+        and following.score >= 1.0
     ):
         chosen.append(following)
     return chosen
@@ -132,7 +146,7 @@ def _can_summarise(c: Candidate) -> bool:
 
 def _title_case(text: str) -> bool:
     words = [w for w in text.split() if w[:1].isalpha() and len(w) > 3]
-    return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
+    return len(words) >= 5 and sum(w[:1].isupper() for w in words) >= 0.85 * len(words)
 
 
 def pick_highlights(

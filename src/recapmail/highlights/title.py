@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from recapmail.highlights.clean import Block, normalise
 from recapmail.highlights.keywords import EVENT_WORDS
 
-MAX_TITLE = 120
+MAX_TITLE = 120  # for a title found in the body or built here
+MAX_METADATA_TITLE = 200  # an author's own title is kept whole unless it is a paragraph
 _TRAILING = re.compile(r"[\s:;,\-–—|]+$")
 
 
@@ -24,7 +25,7 @@ def pick_title(
 ) -> tuple[str, bool]:
     """The title, and whether it came from the body's first block (which is then not prose)."""
     if metadata_title and normalise(metadata_title):
-        return _tidy(normalise(metadata_title)), False
+        return _tidy(normalise(metadata_title), MAX_METADATA_TITLE), False
     if blocks and blocks[0].kind == "heading" and 3 <= len(blocks[0].text) <= MAX_TITLE:
         return _tidy(blocks[0].text), True
     return build_title(keywords, language), False
@@ -51,9 +52,9 @@ def build_title(keywords: Sequence[str], language: str) -> str:
     return _tidy(title)
 
 
-def _tidy(title: str) -> str:
+def _tidy(title: str, limit: int = MAX_TITLE) -> str:
     title = " ".join(title.split())
-    if len(title) > MAX_TITLE:
-        cut = title.rfind(" ", 0, MAX_TITLE - 1)
-        title = title[: cut if cut > 0 else MAX_TITLE - 1] + "…"
+    if len(title) > limit:
+        cut = title.rfind(" ", 0, limit - 1)
+        title = title[: cut if cut > 0 else limit - 1] + "…"
     return _TRAILING.sub("", title)

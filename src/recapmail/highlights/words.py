@@ -79,6 +79,7 @@ CALL_TO_ACTION = (
     "rendez-vous", "suivez", "contactez", "abonnez", "découvrez", "à bientôt", "à demain",
     "vous pouvez", "rejoignez", "keep an eye", "mark these dates", "we look forward",
     "can't wait", "fill out", "please email", "for more information", "pour plus d'information",
+    "à dans ", "a dans ", "à bientôt", "stay tuned", "restez connectés",
 )  # fmt: skip
 THANKS = (
     "thank", "thanks", "shout-out", "shout out", "kudos", "grateful", "merci", "bravo",
