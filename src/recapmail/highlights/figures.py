@@ -267,9 +267,13 @@ def _label_after(after: str) -> tuple[str, bool]:
     # "60 hours of meetings", "10 ans d'expérience": the unit says little without what it measures
     if label and _is_time(label[0]) and len(label) == 1:
         after_unit = rest[1:4]
-        if len(after_unit) >= 2 and after_unit[0].lower() in {"of", "de", "d'"}:
-            if after_unit[1][:1].isalpha() and after_unit[1].lower() not in _STOP:
-                label = [label[0], after_unit[0].lower(), after_unit[1]]
+        if (
+            len(after_unit) >= 2
+            and after_unit[0].lower() in {"of", "de", "d'"}
+            and after_unit[1][:1].isalpha()
+            and after_unit[1].lower() not in _STOP
+        ):
+            label = [label[0], after_unit[0].lower(), after_unit[1]]
     return " ".join(label).replace("d' ", "d'"), via_of
 
 
