@@ -56,6 +56,7 @@ _EM_UNDER = re.compile(r"(?<![\w\\])_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)")
 _CODE = re.compile(r"`+([^`]*)`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'&])")
 _EMOJI = regex.compile(r"[\p{Extended_Pictographic}\u200d\ufe0f\U0001F1E6-\U0001F1FF]+")
+_ALNUM = re.compile(r"\w")
 _SPACES = re.compile(r"[ \t\u00a0\u202f\u2007\u2008\u2009\u200a\u3000]+")
 _LEADING_MARK = re.compile(r"^[\s→➜►▶•·*:\-–—|]+")
 
@@ -261,8 +262,7 @@ def _inline(chunk: str, links: list[str], base_url: str | None) -> tuple[str, bo
     text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&#39;", "'")
     text = normalise(text)
     text = _LEADING_MARK.sub("", text).strip()
-    letters = sum(c.isalnum() for c in text)
-    only_link = link_chars > 0 and link_chars >= 0.85 * max(letters, 1)
+    only_link = link_chars > 0 and link_chars >= 0.85 * max(len(_ALNUM.findall(text)), 1)
     return text, only_link
 
 

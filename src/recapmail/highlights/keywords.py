@@ -55,18 +55,19 @@ def find_keywords(
     lowercase_elsewhere = _lowercase_words(sentences)
     editor_text = " ".join([title, description or "", *tags])
     for sentence in [*sentences, description or ""]:
-        for name in _names(sentence, lowercase_elsewhere):
+        tokens = _tokens(sentence)
+        for name in _names(tokens, lowercase_elsewhere):
             key = name.lower()
             names[key] += 1
             surface.setdefault(key, name)
-        for topic in _topics(sentence):
+        for topic in _topics(tokens):
             key = topic.lower()
             topics[key] += 1
             surface.setdefault(key, topic)
     # Titles and headings are often in Title Case: there only distinctive words or names seen in
     # the prose count as names.
     for heading in [title, *headings]:
-        for name in _names(heading, lowercase_elsewhere):
+        for name in _names(_tokens(heading), lowercase_elsewhere):
             key = name.lower()
             if key in names or all(_distinctive(w) or w.isdigit() for w in name.split()):
                 names[key] += 1
@@ -126,11 +127,15 @@ def hashtags_for(keywords: Sequence[str]) -> tuple[str, ...]:
 
 def names_in(text: str) -> list[str]:
     """Runs of capitalised words in `text`, as written ("OpenInfra Summit Europe 2025")."""
-    return _names(text, set())
+    return _names(_tokens(text), set())
 
 
-def _names(sentence: str, lowercase_elsewhere: set[str]) -> list[str]:
-    tokens = [_ELIDED.sub("", t) for t in _TOKEN.findall(sentence)]
+def _tokens(text: str) -> list[str]:
+    """Words and punctuation marks, elided articles dropped ("l'OpenInfra" -> "OpenInfra")."""
+    return [_ELIDED.sub("", t) if "'" in t or "’" in t else t for t in _TOKEN.findall(text)]
+
+
+def _names(tokens: list[str], lowercase_elsewhere: set[str]) -> list[str]:
     names: list[str] = []
     run: list[str] = []
 
@@ -184,8 +189,7 @@ def _is_name(name: str) -> bool:
     return not all(w.lower() in STOPWORDS for w in words)
 
 
-def _topics(sentence: str) -> list[str]:
-    words = [_ELIDED.sub("", t) for t in _TOKEN.findall(sentence)]
+def _topics(words: list[str]) -> list[str]:
     found: list[str] = []
     for first, second in pairwise(words):
         lowered = (first.lower(), second.lower())

@@ -20,6 +20,9 @@ from recapmail.model import Figure
 SUMMARY_PAIR_LIMIT = 330
 SUMMARY_LIMIT = 400
 SECTION_REPEAT = 1.0  # a second pick from the same section must be that much better
+_CUES = re.compile("|".join(map(re.escape, NEWS_CUES)))
+_ASKS = re.compile("|".join(map(re.escape, CALL_TO_ACTION)))
+_THANKS = re.compile("|".join(map(re.escape, THANKS)))
 _WORD = re.compile(r"[\w'’-]+")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-ZÀ-Þ][\w-]*[A-Z0-9][\w-]*|[A-ZÀ-Þ][a-zà-ÿ]+)")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|je|j'|me|m'|moi|mon|ma|mes)\b", re.IGNORECASE)
@@ -55,11 +58,11 @@ def score_sentence(
     score += min(len(names), 4) * 0.35
     hits = sum(1 for k in keywords if k.lower() in lowered)
     score += min(hits, 4) * 0.45
-    cues = sum(1 for cue in NEWS_CUES if cue in lowered)
+    cues = len(set(_CUES.findall(lowered)))
     score += min(cues, 2) * 0.7
-    if any(phrase in lowered for phrase in CALL_TO_ACTION):
+    if _ASKS.search(lowered):
         score -= 3.0
-    if any(word in lowered for word in THANKS):
+    if _THANKS.search(lowered):
         score -= 2.0
     if text.rstrip().endswith("?"):
         score -= 1.5
