@@ -128,3 +128,12 @@ def test_sigkill_during_a_write_leaves_the_previous_state(tmp_path: Path) -> Non
         assert sent in ({}, {"k0": "2026-W47", "k199999": "2026-W47"})  # all or nothing
         assert state.first_seen([("before",)]) == [NOW]
         assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_parsed_feeds_are_reused_only_for_the_same_body_and_parser(tmp_path: Path) -> None:
+    articles = [Article(source="https://a.example/1", body="x", kind="feed", published=NOW)]
+    with State.open(tmp_path / "s.db") as state:
+        state.store_parsed("https://a.example/feed", b"<rss>v1</rss>", 1, articles)
+        assert state.parsed("https://a.example/feed", b"<rss>v1</rss>", 1) == articles
+        assert state.parsed("https://a.example/feed", b"<rss>v2</rss>", 1) is None
+        assert state.parsed("https://a.example/feed", b"<rss>v1</rss>", 2) is None

@@ -17,7 +17,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,10 +35,13 @@ CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, first_seen TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS periods (
     label TEXT PRIMARY KEY, start TEXT NOT NULL, "end" TEXT NOT NULL, recorded_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, label TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parsed (
+    url TEXT PRIMARY KEY, body_sha TEXT NOT NULL, version INTEGER NOT NULL, articles BLOB);
 CREATE TABLE IF NOT EXISTS sent_articles (
     label TEXT NOT NULL, position INTEGER NOT NULL, article TEXT NOT NULL,
     PRIMARY KEY (label, position));
 """
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 _CHUNK = 500  # keys per IN (...) query, under SQLite's variable limit
 
 
@@ -158,6 +161,31 @@ class State:
         with self._write() as db:
             db.execute("UPDATE http SET checked_at = ? WHERE url = ?", (_iso(now), url))
 
+    # -- parsed feeds: a 304 costs no parsing ----------------------------------------------
+
+    def parsed(self, url: str, body: bytes, version: int) -> list[Article] | None:
+        """The articles parsed from exactly this body by this parser version, if kept."""
+        row = self._conn.execute(
+            "SELECT articles FROM parsed WHERE url = ? AND body_sha = ? AND version = ?",
+            (url, _sha(body), version),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            return [article_from_dict(d) for d in json.loads(zlib.decompress(row[0]))]
+        except (zlib.error, ValueError, TypeError, KeyError):
+            return None
+
+    def store_parsed(
+        self, url: str, body: bytes, version: int, articles: Sequence[Article]
+    ) -> None:
+        blob = zlib.compress(json.dumps([article_dict(a) for a in articles]).encode(), 6)
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
+                (url, _sha(body), version, blob),
+            )
+
     # -- first seen --------------------------------------------------------------------
 
     def first_seen(
@@ -225,19 +253,33 @@ class State:
             yield from db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
 
 
-def article_to_json(article: Article) -> str:
-    data = asdict(article)
+def article_dict(article: Article) -> dict[str, Any]:
+    data = {name: getattr(article, name) for name in _ARTICLE_FIELDS}  # asdict: 10x slower
+    data["tags"] = list(article.tags)
     for key in ("published", "first_seen"):
         data[key] = data[key].isoformat() if data[key] else None
-    return json.dumps(data, ensure_ascii=False)
+    return data
 
 
-def article_from_json(text: str) -> Article:
-    data = json.loads(text)
+def article_from_dict(data: dict[str, Any]) -> Article:
     for key in ("published", "first_seen"):
         data[key] = _dt(data[key]) if data.get(key) else None
     data["tags"] = tuple(data.get("tags") or ())
     return Article(**data)
+
+
+def article_to_json(article: Article) -> str:
+    return json.dumps(article_dict(article), ensure_ascii=False)
+
+
+def article_from_json(text: str) -> Article:
+    return article_from_dict(json.loads(text))
+
+
+def _sha(body: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(body).hexdigest()
 
 
 def _iso(value: datetime | None) -> str:

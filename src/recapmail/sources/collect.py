@@ -25,6 +25,8 @@ from recapmail.state import CachedResponse, State
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
+# Bump when parsing changes what an Article holds: cached parses of older versions are redone.
+PARSER_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +74,24 @@ def collect(
             run.cached(source, "offline")
     elif remote:
         run.fetch(remote, cfg)
-    articles = [a for source in cfg.enabled_sources for a in run.by_source.get(source.name, [])]
+    articles = [
+        _attributed(a, source) for source in cfg.enabled_sources
+        for a in run.by_source.get(source.name, [])
+    ]  # fmt: skip
     seen = state.first_seen([identity_keys(a) for a in articles], now)
     articles = [replace(a, first_seen=when) for a, when in zip(articles, seen, strict=True)]
     return Collected(
         tuple(articles), tuple(run.warnings), run.fetched, run.not_modified, run.from_cache
     )
+
+
+def _attributed(article: Article, source: SourceConfig) -> Article:
+    """The configured source's name, tags and language hint, on an article read from it."""
+    tags = tuple(dict.fromkeys((*source.tags, *article.tags))) if source.tags else article.tags
+    language = article.language or source.language
+    if article.feed == source.name and tags == article.tags and language == article.language:
+        return article
+    return replace(article, feed=source.name, tags=tags, language=language)
 
 
 class _Run:
@@ -96,15 +110,7 @@ class _Run:
         self.warnings.append(SourceWarning(source.name, reason))
 
     def keep(self, source: SourceConfig, articles: list[Article]) -> None:
-        self.by_source.setdefault(source.name, []).extend(
-            replace(
-                a,
-                feed=source.name,
-                tags=tuple(dict.fromkeys((*source.tags, *a.tags))),
-                language=a.language or source.language,
-            )
-            for a in articles
-        )
+        self.by_source.setdefault(source.name, []).extend(articles)
 
     # -- local -------------------------------------------------------------------------
 
@@ -147,7 +153,11 @@ class _Run:
                 self.warn(source, "offline and never fetched before: nothing in the cache")
             return False
         try:
-            self.parse(source, copy.body, copy.final_url or source.url, copy.content_type)
+            known = self.state.parsed(source.url, copy.body, PARSER_VERSION)
+            if known is not None:
+                self.keep(source, known)
+            else:
+                self.parse(source, copy.body, copy.final_url or source.url, copy.content_type)
         except SourceError as exc:
             self.warn(source, f"the cached copy is unreadable: {exc}")
             return False
@@ -203,12 +213,15 @@ class _Run:
             return "not modified, but no cached copy"
         if result.status == "ok":
             url = result.final_url or source.url
+            before = len(self.by_source.get(source.name, []))
             try:
                 self.parse(source, result.body, url, result.content_type)
             except SourceError as exc:
                 reason = str(exc).removeprefix(f"{source.url}: ")
                 self.fall_back(source, reason)
                 return "unreadable"
+            fresh = self.by_source.get(source.name, [])[before:]
+            self.state.store_parsed(source.url, result.body, PARSER_VERSION, fresh)
             self.state.store_response(
                 source.url, body=result.body, etag=result.etag,
                 last_modified=result.last_modified, content_type=result.content_type,

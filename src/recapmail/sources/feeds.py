@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from recapmail.dates import parse_date
 from recapmail.errors import SourceError
@@ -353,25 +353,31 @@ _TRACKING = re.compile(
 )
 
 
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S)
+_DEFAULT_PORT = re.compile(r":(?:80|443)$")
+
+
 def clean_url(url: str) -> str:
-    """The link without tracking parameters or an empty fragment: what readers should get."""
-    parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not _TRACKING.match(k)]  # fmt: skip
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query),
-         parts.fragment)
-    )  # fmt: skip
+    """The link without tracking parameters: what readers should get. The rest of the query
+    is kept byte for byte (re-encoding it could break the link)."""
+    match = _URL.match(url.strip())
+    if match is None:
+        return url.strip()
+    scheme, host, path, query, fragment = match.groups()
+    clean = f"{scheme.lower()}://{host.lower()}{path or '/'}"
+    if query:
+        kept = [p for p in query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0])]
+        clean += "?" + "&".join(kept) if kept else ""
+    return clean + (f"#{fragment}" if fragment else "")
 
 
 def url_key(url: str) -> str:
     """What makes two links the same item: no scheme, www., port 80/443, trailing slash,
     fragment or tracking parameter; the remaining parameters sorted."""
-    parts = urlsplit(clean_url(url))
-    host = parts.hostname or ""
-    host = host.removeprefix("www.")
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    path = parts.path.rstrip("/") or "/"
-    return f"{host}{path}" + (f"?{query}" if query else "")
+    match = _URL.match(clean_url(url))
+    if match is None:
+        return url
+    _, host, path, query, _ = match.groups()
+    host = _DEFAULT_PORT.sub("", host.rsplit("@", 1)[-1].removeprefix("www."))
+    query = "&".join(sorted(query.split("&"))) if query else ""
+    return (path.rstrip("/") or "/").join((host, f"?{query}" if query else ""))
