@@ -10,7 +10,7 @@ import pytest
 
 from recapmail.config import Config, FetchConfig, SourceConfig
 from recapmail.errors import SourceError
-from recapmail.sources.collect import collect
+from recapmail.sources.collect import check_sources, collect
 from recapmail.sources.resolve import load_sources
 from recapmail.state import State
 from tests.feedserver import FeedServer, feed_server, make_items, rss_feed
@@ -173,3 +173,19 @@ def test_load_sources_url_failure_names_the_url(feed_server: FeedServer) -> None
     url = feed_server.url("/status/500")
     with pytest.raises(SourceError, match=rf"^{url}: HTTP 500 Internal Server Error$"):
         load_sources([url], timeout=2)
+
+
+def test_check_sources_reports_status_items_and_newest(
+    feed_server: FeedServer, recaps: Path
+) -> None:
+    cfg = config(feed_server, recaps)
+    (recaps / "vide.md").unlink()
+    statuses = {s.name: s for s in check_sources(cfg)}
+    assert list(statuses) == [s.name for s in cfg.enabled_sources]
+    news = statuses["News"]
+    assert news.ok and news.items == 50 and news.detail.startswith("HTTP 200")
+    assert news.newest == datetime(2026, 11, 22, 12, tzinfo=UTC)
+    assert statuses["Recaps"].ok and statuses["Recaps"].items == 1
+    assert statuses["Local JSON"].newest == datetime(2026, 11, 18, 11, tzinfo=UTC)
+    assert not statuses["Down"].ok and statuses["Down"].detail == "HTTP 500 Internal Server Error"
+    assert not statuses["Noise"].ok and "not an RSS, Atom or JSON feed" in statuses["Noise"].detail
