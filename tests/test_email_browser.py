@@ -49,7 +49,7 @@ COLUMNS = """() => [...document.querySelectorAll('[class*="mj-column-per"]')]
 
 
 def logo_png(size: int = 96) -> bytes:
-    row = b"\x00" + bytes((11, 92, 173, 255)) * size
+    row = b"\x00" + bytes((255, 255, 255, 255)) * size  # white: visible on the brand header
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
