@@ -52,11 +52,12 @@ def find_keywords(
     names = Counter[str]()
     surface: dict[str, str] = {}
     topics = Counter[str]()
-    lowercase_elsewhere = _lowercase_words(sentences)
+    tokenised = [_tokens(sentence) for sentence in [*sentences, description or ""]]
+    capitalised_elsewhere = _capitalised_words(tokenised)
+    lowercase = {t for tokens in tokenised for t in tokens if t[:1].islower()}
     editor_text = " ".join([title, description or "", *tags])
-    for sentence in [*sentences, description or ""]:
-        tokens = _tokens(sentence)
-        for name in _names(tokens, lowercase_elsewhere):
+    for tokens in tokenised:
+        for name in _names(tokens, capitalised_elsewhere):
             key = name.lower()
             names[key] += 1
             surface.setdefault(key, name)
@@ -67,7 +68,7 @@ def find_keywords(
     # Titles and headings are often in Title Case: there only distinctive words or names seen in
     # the prose count as names.
     for heading in [title, *headings]:
-        for name in _names(_tokens(heading), lowercase_elsewhere):
+        for name in _names(_tokens(heading), capitalised_elsewhere):
             key = name.lower()
             if key in names or all(_distinctive(w) or w.isdigit() for w in name.split()):
                 names[key] += 1
@@ -76,6 +77,8 @@ def find_keywords(
     editor = _fold(editor_text)
     for key, count in names.items():
         words = key.split()
+        if len(words) == 1 and not _distinctive(surface[key]) and key in lowercase:
+            continue  # "Keynote", "Infrastructure": a common noun that opened a sentence
         weight = 1.0 if len(words) > 1 or _distinctive(surface[key]) else 0.8
         bonus = 2.0 if _fold(key) in editor else 0.0
         if len(words) > 1 and EVENT_WORDS.search(key):
@@ -127,7 +130,7 @@ def hashtags_for(keywords: Sequence[str]) -> tuple[str, ...]:
 
 def names_in(text: str) -> list[str]:
     """Runs of capitalised words in `text`, as written ("OpenInfra Summit Europe 2025")."""
-    return _names(_tokens(text), set())
+    return _names(_tokens(text), None)
 
 
 def _tokens(text: str) -> list[str]:
@@ -135,7 +138,9 @@ def _tokens(text: str) -> list[str]:
     return [_ELIDED.sub("", t) if "'" in t or "’" in t else t for t in _TOKEN.findall(text)]
 
 
-def _names(tokens: list[str], lowercase_elsewhere: set[str]) -> list[str]:
+def _names(tokens: list[str], capitalised_elsewhere: set[str] | None) -> list[str]:
+    """Runs of capitalised tokens; a sentence's first word counts only if it is capitalised
+    where capitals are not required too (or CamelCase), unless `capitalised_elsewhere` is None."""
     names: list[str] = []
     run: list[str] = []
 
@@ -150,13 +155,14 @@ def _names(tokens: list[str], lowercase_elsewhere: set[str]) -> list[str]:
 
     for index, token in enumerate(tokens):
         capital = _is_capitalised(token)
-        if (
-            capital
-            and index == 0
-            and not _distinctive(token)
-            and (token.lower() in lowercase_elsewhere or token.lower() in STOPWORDS)
-        ):
-            capital = False
+        if capital and index == 0 and not _distinctive(token):
+            followed = len(tokens) > 1 and _is_capitalised(tokens[1])  # "Spotlight Sponsors"
+            if token.lower() in STOPWORDS or (
+                capitalised_elsewhere is not None
+                and token not in capitalised_elsewhere
+                and not followed
+            ):
+                capital = False
         connector = bool(run) and token in _NAME_CONNECTORS and len(run) < 4
         if (capital and token.lower() not in _MONTHS_AND_DAYS) or connector:
             run.append(token)
@@ -205,12 +211,14 @@ def _topics(words: list[str]) -> list[str]:
     return found
 
 
-def _lowercase_words(sentences: Sequence[str]) -> set[str]:
-    return {t for s in sentences for t in _TOKEN.findall(s)[1:] if t[:1].islower()}
-
-
-def _is_word(token: str) -> bool:
-    return token[:1].isalnum()
+def _capitalised_words(tokenised: Sequence[list[str]]) -> set[str]:
+    """Words written with a capital where grammar does not ask for one."""
+    return {
+        token
+        for tokens in tokenised
+        for before, token in pairwise(tokens)
+        if token[:1].isupper() and before not in {".", ":", "!", "?", "«", '"', "(", "-"}
+    }
 
 
 def _contains(longer: str, shorter: str) -> bool:

@@ -36,7 +36,7 @@ def build_title(keywords: Sequence[str], language: str) -> str:
         return "Sans titre" if language == "fr" else "Untitled"
     names = [k for k in keywords if k[:1].isupper() or any(c.isupper() for c in k)]
     topics = [k for k in keywords if k not in names]
-    events = [n for n in names if EVENT_WORDS.search(n)]
+    events = [n for n in names if EVENT_WORDS.search(n) and (" " in n or _distinct(n))]
     head = events[0] if events else (names[0] if names else keywords[0])
     colon = " : " if language == "fr" else ": "
     and_word = " et " if language == "fr" else " and "
@@ -50,6 +50,10 @@ def build_title(keywords: Sequence[str], language: str) -> str:
     if len(title) > MAX_TITLE:
         title = head[:1].upper() + head[1:] + colon + rest[0]
     return _tidy(title)
+
+
+def _distinct(name: str) -> bool:
+    return any(c.isupper() for c in name[1:]) or any(c.isdigit() for c in name)
 
 
 def _tidy(title: str, limit: int = MAX_TITLE) -> str:
