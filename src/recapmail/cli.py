@@ -21,7 +21,7 @@ from recapmail.errors import RecapmailError, UsageError
 
 if TYPE_CHECKING:
     from recapmail.config import Config
-    from recapmail.model import Highlights, Period, Post, RunReport
+    from recapmail.model import Highlights, Period, RunReport
 
 app = typer.Typer(
     name="recapmail",
@@ -142,7 +142,7 @@ def social(
     config: ConfigOption = None,
     platform: Annotated[PlatformChoice, typer.Option(help="Which platform.")] = PlatformChoice.all,
     thread: Annotated[
-        bool, typer.Option("--thread", help="Split long Mastodon posts into a thread.")
+        bool, typer.Option("--thread", help="Split long Mastodon and Bluesky posts into a thread.")
     ] = False,
     copy: Annotated[
         bool, typer.Option("--copy", help="Put the first post on the clipboard.")
@@ -156,17 +156,22 @@ def social(
         cfg = _load_config(config)
         platforms = cfg.social.platforms if platform is PlatformChoice.all else (platform.value,)
         posts = pipeline.run_social(sources, cfg, platforms, thread=thread)  # type: ignore[arg-type]
-        if copy and posts:
-            from recapmail.clipboard import copy as copy_text
-
-            copy_text(posts[0].text)
     if json_output:
         from recapmail.serialize import dumps, post_dict
 
         typer.echo(dumps([post_dict(p) for p in posts]), nl=False)
     else:
-        _echo_posts(posts)
+        from recapmail.render.social import format_for_terminal
+
+        for post in posts:
+            over = post.count > post.limit
+            typer.secho(format_for_terminal(post), fg="red" if over else None)
     if copy and posts:
+        # Printed first: without a clipboard the user still has the posts on screen.
+        from recapmail.clipboard import copy as copy_text
+
+        with user_errors():
+            copy_text(posts[0].text)
         typer.secho(f"Copied the {posts[0].platform} post to the clipboard.", err=True, fg="green")
 
 
@@ -271,16 +276,6 @@ def _echo_highlights(h: Highlights) -> None:
     if h.hashtags:
         typer.echo("  Hashtags: " + " ".join(h.hashtags))
     typer.echo("")
-
-
-def _echo_posts(posts: list[Post]) -> None:
-    for post in posts:
-        part = f" {post.part}/{post.parts}" if post.parts > 1 else ""
-        over = post.count > post.limit
-        header = f"── {post.platform}{part} · {post.source} · {post.count}/{post.limit} ──"
-        typer.secho(header, bold=True, fg="red" if over else None)
-        typer.echo(post.text)
-        typer.echo("")
 
 
 def main() -> None:
