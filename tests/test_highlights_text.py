@@ -151,6 +151,6 @@ def test_asides_go_before_clauses() -> None:
 def test_shortening_never_cuts_inside_a_word(pieces: list[tuple[str, str]]) -> None:
     sentence = "".join(word + separator for word, separator in pieces)
     short = shorten(sentence, 80)
-    words = set(re.findall(r"\w+", sentence))
+    words = set(re.findall(r"\w+", sentence.lower()))
     assert len(short) <= 80 or short == " ".join(sentence.split())
-    assert set(re.findall(r"\w+", short)) <= words
+    assert set(re.findall(r"\w+", short.lower())) <= words  # a new first word gets a capital
