@@ -26,6 +26,7 @@ from recapmail.render.social import post_files
 NEWSLETTER_MJML = """<mjml lang="fr">
   <mj-head>
     <mj-preview>{preheader}{padding}</mj-preview>
+    <mj-attributes><mj-all font-family="Arial, Helvetica, sans-serif" /></mj-attributes>
     <mj-raw><meta name="color-scheme" content="light dark"></mj-raw>
     <mj-style>
       .card {{ background: #ffffff; }}
@@ -342,3 +343,96 @@ def test_ctrl_c_stops_the_server_cleanly(out: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+# -- rendering again ----------------------------------------------------------------------------
+
+LIVE_CONFIG = """[newsletter]
+title = "Veille de test"
+timezone = "Europe/Paris"
+
+[[sources]]
+name = "Comptes rendus"
+path = "articles"
+"""
+
+
+def article(title: str) -> str:
+    return (
+        f'---\ntitle: "{title}"\ndate: 2026-11-18\nlang: fr\n---\n\n'
+        "L'équipe a animé un atelier Proxmox VE devant 40 participants à Nantes.\n\n"
+        "La migration depuis VMware a occupé toute la matinée.\n"
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A config with one local recap, and its 2026-W47 digest already made."""
+    from recapmail.config import load_config
+    from recapmail.period import week_period
+    from recapmail.pipeline import run_digest
+
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "atelier.md").write_text(article("Atelier Proxmox à Nantes"))
+    (tmp_path / "feeds.toml").write_text(LIVE_CONFIG)
+    cfg = load_config(tmp_path / "feeds.toml")
+    run_digest(cfg, week_period("2026-W47", "Europe/Paris"), tmp_path / "out", offline=True)
+    return tmp_path
+
+
+def touch_later(path: Path, text: str) -> None:
+    """Write so that the mtime surely differs, even on a coarse-grained file system."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+def test_an_edited_article_renders_the_viewed_digest_again(project: Path) -> None:
+    from recapmail.preview_page.watch import Live
+
+    live = Live(project / "out", project / "feeds.toml", interval=0.01)
+    live.viewing("2026-W47", +1)
+    version = live.version
+    touch_later(project / "articles" / "atelier.md", article("Atelier Proxmox à Rennes"))
+    live.poll()
+    assert live.version > version
+    assert live.error_for("2026-W47") is None
+    assert (
+        "Atelier Proxmox à Rennes" in (project / "out" / "2026-W47" / "newsletter.html").read_text()
+    )
+
+
+def test_a_digest_nobody_views_is_rendered_again_when_opened(project: Path) -> None:
+    with PreviewServer(project / "out", config_path=project / "feeds.toml", interval=60) as server:
+        touch_later(project / "articles" / "atelier.md", article("Atelier Proxmox à Lille"))
+        server.live.poll()  # what the watcher does between two ticks; nobody views the digest
+        html = project / "out" / "2026-W47" / "newsletter.html"
+        assert "Lille" not in html.read_text()
+        status, _, _ = get(server.url + "d/2026-W47/")
+        assert status == 200 and "Lille" in html.read_text()
+
+
+def test_a_broken_config_shows_on_every_page_and_the_fix_clears_it(project: Path) -> None:
+    with PreviewServer(project / "out", config_path=project / "feeds.toml", interval=60) as server:
+        touch_later(project / "feeds.toml", LIVE_CONFIG + "\n[newsletter]\ntitel = 1\n")
+        server.live.poll()
+        status, page, _ = get(server.url)
+        assert status == 200
+        error = server.live.error_for(None)
+        assert error is not None and "feeds.toml" in error
+        assert 'id="error" role="alert"' in page  # shown, not hidden
+        touch_later(project / "feeds.toml", LIVE_CONFIG)
+        server.live.poll()
+        assert server.live.error_for("2026-W47") is None
+        assert 'id="error" hidden' in get(server.url + "d/2026-W47/")[1]
+
+
+def test_post_text_cannot_break_out_of_the_page(tmp_path: Path) -> None:
+    hostile = 'Fin </script><script>alert("x")</script> <img src=x onerror=alert(1)> & co'
+    write_edition(tmp_path, "2026-W47", posts={"bluesky": hostile})
+    with PreviewServer(tmp_path) as server:
+        page = get(server.url + "d/2026-W47/")[1]
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in page
+    blob = page.split('<script type="application/json" id="post-texts">')[1].split("</script>")[0]
+    assert json.loads(blob) == [hostile]

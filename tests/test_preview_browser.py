@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Frame, Page
 
 pytestmark = pytest.mark.browser
+OUTSIDE = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,7 @@ def server(tmp_path: Path) -> Iterator[PreviewServer]:
 def page(browser: Browser, server: PreviewServer) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url[:-1])
+    context.route(OUTSIDE, lambda route: route.abort())  # tests reach no other server
     page = context.new_page()
     yield page
     context.close()
@@ -140,6 +142,7 @@ def test_editing_a_template_reloads_the_page_with_the_change(
 
     with PreviewServer(out, config_path=config, interval=0.05) as server:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.route(OUTSIDE, lambda route: route.abort())
         page.goto(server.url + "d/2026-W47/")
         assert frame(page, "desktop").inner_text("#foot") == "Pied de page v1"
 

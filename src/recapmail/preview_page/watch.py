@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 Snapshot = dict[str, tuple[int, int]]
 _MAX_FILES = 20_000  # a source folder bigger than this is watched only in part
 _GLOBAL = ""  # the errors key of a config error, which concerns every digest
+_SETTLE = 0.1  # seconds between two looks at a changed file, until it stops changing
 
 
 def snapshot(paths: Iterable[Path]) -> Snapshot:
@@ -142,7 +143,7 @@ class Live:
         """One round: inputs first (they re-render), then the output folder."""
         inputs = snapshot(self.input_paths())
         if inputs != self._inputs:
-            while not self._stopped.wait(self.interval):  # until the editor has finished writing
+            while not self._stopped.wait(_SETTLE):  # until the editor has finished writing
                 settled = snapshot(self.input_paths())
                 if settled == inputs:
                     break
