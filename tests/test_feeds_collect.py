@@ -160,7 +160,7 @@ def test_load_sources_files_folders_feeds_and_urls(
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("/no/such/recap.md", r"/no/such/recap\.md: no such file or folder \(check the path\)"),
+        ("/no/such/recap.md", r"^/no/such/recap\.md: no such file \(check the path\)$"),
         ("ftp://example.org/feed.xml", "only http:// and https:// URLs can be fetched"),
     ],
 )

@@ -73,7 +73,7 @@ def articles_from_bytes(
 def _local(spec: str) -> list[Article]:
     path = Path(spec).expanduser()
     if not path.exists():
-        raise SourceError(f"{spec}: no such file or folder (check the path)")
+        raise SourceError(f"{spec}: no such file (check the path)")
     if path.is_dir():
         articles = read_path(path)
         if not articles:
