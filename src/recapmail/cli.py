@@ -175,6 +175,26 @@ def social(
         typer.secho(f"Copied the {posts[0].platform} post to the clipboard.", err=True, fg="green")
 
 
+@app.command()
+def send(
+    folder: Annotated[Path, typer.Argument(help="An edition folder (or its newsletter.eml).")],
+    to: Annotated[list[str], typer.Option("--to", help="A recipient; repeat for several.")],
+    smtp: Annotated[str, typer.Option(help="SMTP server as HOST:PORT.")] = "localhost:25",
+    starttls: Annotated[bool, typer.Option("--starttls", help="Upgrade to TLS first.")] = False,
+    user: Annotated[
+        str | None,
+        typer.Option(help="SMTP login; the password is read from RECAPMAIL_SMTP_PASSWORD."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would go.")] = False,
+) -> None:
+    """Send a rendered newsletter.eml through an SMTP server."""
+    from recapmail.send import send_eml
+
+    with user_errors():
+        result = send_eml(folder, to, smtp=smtp, starttls=starttls, user=user, dry_run=dry_run)
+    typer.echo(result.summary)
+
+
 # -- helpers ------------------------------------------------------------------------------------
 
 

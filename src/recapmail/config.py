@@ -9,7 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from recapmail.errors import ConfigError
@@ -32,6 +32,8 @@ class NewsletterConfig:
     brand_color: str = "#0b5cad"
     logo_url: str = ""
     logo_alt: str = ""
+    logo_width: int = 48  # CSS pixels; give the image at twice this size for sharp screens
+    logo_height: int = 48
     website_url: str = ""
     max_items: int = 15
     templates_dir: Path | None = None
@@ -193,6 +195,8 @@ class _Reader:
             brand_color=color,
             logo_url=self._url(t, s, "logo_url", schemes=("https", "http")),
             logo_alt=self._get(t, s, "logo_alt", str) or "",
+            logo_width=self._pixels(t, s, "logo_width", d.logo_width),
+            logo_height=self._pixels(t, s, "logo_height", d.logo_height),
             website_url=self._url(t, s, "website_url", schemes=("https", "http")),
             max_items=max_items or d.max_items,
             templates_dir=self._relative(Path(templates)) if templates else None,
@@ -227,7 +231,7 @@ class _Reader:
         return SocialConfig(
             hashtags=hashtags,
             mastodon_limit=limit or 500,
-            platforms=tuple(p for p in platforms if p in PLATFORMS),  # type: ignore[misc]
+            platforms=cast(tuple[Platform, ...], tuple(dict.fromkeys(platforms))),
         )
 
     def _fetch(self, t: dict[str, Any]) -> FetchConfig:
@@ -280,6 +284,12 @@ class _Reader:
         )
 
     # -- helpers -----------------------------------------------------------------------
+
+    def _pixels(self, t: Mapping[str, Any], section: str, key: str, default: int) -> int:
+        value = self._get(t, section, key, int)
+        if value is not None and not 8 <= value <= 600:
+            raise self._error(section, key, "must be between 8 and 600 (pixels)")
+        return default if value is None else value
 
     def _table(self, data: dict[str, Any], name: str) -> dict[str, Any]:
         value = data.get(name, {})

@@ -1,7 +1,8 @@
 """French typography: the spaces a French reader expects, applied to plain text.
 
 Narrow no-break space (U+202F) before ; : ! ? and inside « », no-break spaces inside numbers
-("1 200") and before %, so a line never breaks between a number and its unit. URLs, times
+("1 200") and before %, so a line never breaks between a number and its unit; the typographic
+apostrophe in "l’équipe". URLs, times
 (14:30) and code-like text ("std::vector") are left alone.
 """
 
@@ -20,6 +21,7 @@ _OPEN_GUILLEMET = re.compile(rf"«{_SPACES}*")
 _CLOSE_GUILLEMET = re.compile(rf"{_SPACES}*»")
 _GROUPED_NUMBER = re.compile(rf"(?<![\d.,])\d{{1,3}}(?:{_SPACES}\d{{3}})+(?![\d])")
 _PERCENT = re.compile(rf"(?<=\d){_SPACES}?%")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 
 
 def french(text: str) -> str:
@@ -46,4 +48,5 @@ def _french_prose(text: str) -> str:
     text = _OPEN_GUILLEMET.sub("«" + NNBSP, text)
     text = _CLOSE_GUILLEMET.sub(NNBSP + "»", text)
     text = _GROUPED_NUMBER.sub(lambda m: re.sub(_SPACES, NNBSP, m.group(0)), text)
+    text = _APOSTROPHE.sub("’", text)  # l'open -> l’open
     return _PERCENT.sub(NBSP + "%", text)

@@ -30,7 +30,6 @@ MAX_SUMMARY = 320  # characters: one or two sentences
 MAX_HIGHLIGHTS = 4
 MAX_FIGURES = 3
 MAX_PREHEADER = 140
-LOGO_SIZE = 48  # a square logo, shown 48 px wide and high
 _SENTENCE_END = re.compile(r"[.!?…]+[»”\")]?(?=\s+[«“\"(]?[A-ZÀ-Ý0-9])")
 _ABBREVIATIONS = {"janv", "févr", "avr", "juil", "sept", "oct", "nov", "déc", "Mme", "Mlle", "env",
                   "etc", "cf", "vs", "Inc", "Ltd", "Corp", "Jan", "Feb", "Mar", "Apr", "Aug", "Sep",
@@ -172,8 +171,8 @@ def build_view(digest: Digest, cfg: Config) -> View:
         brand=palette(n.brand_color),
         logo_url=safe_url(n.logo_url),
         logo_alt=_clean(n.logo_alt) or team,
-        logo_width=LOGO_SIZE,
-        logo_height=LOGO_SIZE,
+        logo_width=n.logo_width,
+        logo_height=n.logo_height,
         website_url=links.track(safe_url(n.website_url)),
         unsubscribe_url=unsubscribe,
         top=top,
