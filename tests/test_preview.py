@@ -436,3 +436,13 @@ def test_post_text_cannot_break_out_of_the_page(tmp_path: Path) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in page
     blob = page.split('<script type="application/json" id="post-texts">')[1].split("</script>")[0]
     assert json.loads(blob) == [hostile]
+
+
+def test_an_unexpected_error_says_where_it_happened() -> None:
+    from recapmail.preview_page.watch import describe
+
+    try:
+        {}["missing"]
+    except KeyError as exc:
+        message = describe(exc)
+    assert message.startswith(f"{__file__}:") and message.endswith("KeyError: 'missing'")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import traceback
 from collections import Counter
 from collections.abc import Iterable
@@ -72,7 +73,8 @@ class Live:
         self.out_dir = out_dir
         self.config_path = config_path
         self.interval = interval
-        self.version = 1
+        # Milliseconds at start: a page reconnecting to a restarted preview sees a newer version.
+        self.version = time.time_ns() // 1_000_000
         self.errors: dict[str, str] = {}
         self.config: Config | None = None
         self._changed = threading.Condition()
