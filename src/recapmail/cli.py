@@ -195,6 +195,38 @@ def send(
     typer.echo(result.summary)
 
 
+@app.command()
+def feeds(
+    config: ConfigOption = None,
+    check: Annotated[bool, typer.Option("--check", help="Fetch each source now.")] = False,
+) -> None:
+    """List the configured sources; with --check, read each one and report how it went."""
+    with user_errors():
+        cfg = _load_config(config)
+        if not check:
+            for s in cfg.sources:
+                state = "" if s.enabled else "  (disabled)"
+                tags = f"  [{', '.join(s.tags)}]" if s.tags else ""
+                typer.echo(f"{s.name}: {s.url or s.path}{tags}{state}")
+            return
+        from recapmail.sources.collect import check_sources
+
+        with _progress() as progress:
+            statuses = check_sources(cfg, progress=progress)
+    failed = 0
+    for st in statuses:
+        newest = st.newest.date().isoformat() if st.newest else "no date"
+        if st.ok:
+            line = f"ok    {st.name}: {st.items} items, newest {newest} ({st.detail})"
+            typer.secho(line, fg="green" if _color() else None)
+        else:
+            failed += 1
+            typer.secho(f"FAIL  {st.name}: {st.detail}", fg="red" if _color() else None)
+    typer.echo(f"{len(statuses)} sources, {failed} failed")
+    if failed:
+        raise typer.Exit(4)
+
+
 # -- helpers ------------------------------------------------------------------------------------
 
 

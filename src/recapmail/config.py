@@ -56,7 +56,7 @@ class SocialConfig:
 class FetchConfig:
     timeout: float = 10.0  # seconds, per read
     deadline: float = 30.0  # seconds, whole feed
-    concurrency: int = 16
+    concurrency: int = 64
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     user_agent: str = ""

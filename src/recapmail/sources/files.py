@@ -143,7 +143,11 @@ def _tags(value: Any) -> tuple[str, ...]:
 
 
 def article_from_meta(meta: dict[str, Any], body: str, where: str, body_format: str) -> Article:
-    url = _text(meta.get("canonical") or meta.get("url") or meta.get("link"), 2000)
+    seo_block = meta.get("seo")  # some site generators keep description and URL only there
+    seo: dict[str, Any] = seo_block if isinstance(seo_block, dict) else {}
+    url = _text(
+        meta.get("canonical") or meta.get("url") or meta.get("link") or seo.get("url"), 2000
+    )
     if url and not re.match(r"https?://", url, re.IGNORECASE):
         url = None
     language = _text(meta.get("lang") or meta.get("language"), 10)
@@ -154,7 +158,12 @@ def article_from_meta(meta: dict[str, Any], body: str, where: str, body_format: 
         kind="file",
         url=url,
         title=_text(meta.get("title"), 300),
-        description=_text(meta.get("description") or meta.get("summary") or meta.get("excerpt")),
+        description=_text(
+            meta.get("description")
+            or meta.get("summary")
+            or meta.get("excerpt")
+            or seo.get("description")
+        ),
         published=parse_date(meta.get("date") or meta.get("published") or meta.get("pubdate")),
         author=_text(meta.get("author") or meta.get("authors"), 200),
         tags=_tags(meta.get("tags") or meta.get("category") or meta.get("categories")),
