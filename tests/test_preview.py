@@ -298,6 +298,13 @@ def test_a_taken_port_is_a_clear_error(server: PreviewServer, out: Path) -> None
         PreviewServer(out, port=server.port)
 
 
+def test_a_missing_config_or_folder_is_a_clear_error(out: Path, tmp_path: Path) -> None:
+    with pytest.raises(RecapmailError, match=r"nope\.toml: no such config file"):
+        PreviewServer(out, config_path=tmp_path / "nope.toml")
+    with pytest.raises(RecapmailError, match=r"not a folder"):
+        PreviewServer(out / "2026-W47" / "digest.json")
+
+
 def test_pages_hear_of_a_new_digest(server: PreviewServer, out: Path) -> None:
     since = server.live.version
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)

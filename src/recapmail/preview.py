@@ -78,6 +78,10 @@ class PreviewServer:
         self.out_dir = out_dir.resolve()
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise RecapmailError(f"{out_dir}: not a folder; give the folder holding the digests")
+        if config_path is not None:
+            from recapmail.config import find_config
+
+            find_config(config_path)  # a mistyped --config fails now; a broken one shows live
         self.live = Live(self.out_dir, config_path, interval)
         try:
             self.httpd = _Server((HOST, port or 0), _Handler, self)
