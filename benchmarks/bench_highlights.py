@@ -29,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from recapmail.highlights import detect_language, extract, split_sentences
+from recapmail.highlights import cluster, detect_language, extract, split_sentences
 from recapmail.highlights.clean import clean_document
 from recapmail.model import Article, Highlights
 from recapmail.sources.files import read_file
@@ -45,6 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--details", action="store_true", help="list the facts missed")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurements")
     parser.add_argument("--no-lexrank", action="store_true", help="skip the sumy baseline")
+    parser.add_argument(
+        "--cluster-sizes",
+        default="2000,10000",
+        help="comma-separated numbers of short items to time cluster() on ('' to skip)",
+    )
     args = parser.parse_args(argv)
 
     facts: dict[str, Any] = {
@@ -105,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"\nfigure recall {figure_recall:.1%}   title {title_ok:.1%}   language {language_ok:.1%}"
     )
+    sizes = [int(n) for n in args.cluster_sizes.split(",") if n.strip()]
+    others = [extract(read_file(path)) for name, path in files.items() if name not in results]
+    _clusters([*results.values(), *others], sizes)
     if not args.no_speed:
         _speed(list(articles.values()))
     return 0
@@ -215,6 +223,103 @@ def _speed(articles: list[Article]) -> None:
         rate = _rate(items)
         size = statistics.mean(len(a.body) for a in items)
         print(f"  {label:<15} {rate:8.0f} articles/s   (mean body {size:.0f} chars)")
+
+
+def _clusters(results: Sequence[Highlights], sizes: Sequence[int]) -> None:
+    """Events grouped among the articles given, then cluster() timed on many short items."""
+    groups, _ = cluster(results)
+    print(f"\nevents: {len(groups)} groups among {len(results)} articles")
+    for group in groups:
+        print(f"  {group.id}: {', '.join(Path(m).name for m in group.members)}")
+        for conflict in group.conflicts:
+            print(f"    conflict {conflict.label}: {' vs '.join(v for v, _ in conflict.values)}")
+    for size in sizes:
+        items = _feed_week(size)
+        start = time.perf_counter()
+        made, _ = cluster(items)
+        elapsed = time.perf_counter() - start
+        grouped = sum(len(c.members) for c in made)
+        print(f"  cluster() on {size:>6} short items: {elapsed:6.2f} s", end="")
+        print(f"  ({len(made)} groups of {grouped} items)")
+
+
+_PROJECTS = (
+    "OpenInfra",
+    "KubeCon",
+    "Ceph",
+    "OpenStack",
+    "Cilium",
+    "Proxmox",
+    "Kubernetes",
+    "Linux",
+    "Rust",
+    "Python",
+    "Postgres",
+    "Grafana",
+    "Terraform",
+    "Ansible",
+    "Debian",
+    "Ubuntu",
+    "Fedora",
+    "Nix",
+    "Argo",
+    "Flux",
+    "Envoy",
+    "Istio",
+    "Harbor",
+    "Keycloak",
+    "Nextcloud",
+    "Matrix",
+    "Mastodon",
+    "Gitea",
+    "Forgejo",
+    "Podman",
+)
+_KINDS = ("Summit", "Days", "Conference", "Forum", "Meetup", "Journées", "Sommet", "Rencontres")
+_CITIES = (
+    "Lyon",
+    "Paris",
+    "Nantes",
+    "Lille",
+    "Berlin",
+    "Amsterdam",
+    "Vienna",
+    "Prague",
+    "Madrid",
+    "Lisbon",
+    "Seoul",
+    "Tokyo",
+    "Austin",
+    "Chicago",
+    "Denver",
+    "Toronto",
+    "Montreal",
+    "Sydney",
+    "Mumbai",
+    "Singapore",
+)
+
+
+def _feed_week(size: int) -> list[Highlights]:
+    """A week of short feed items, deterministic: a third name an event, some the same one."""
+    items = []
+    for i in range(size):
+        project = _PROJECTS[i % len(_PROJECTS)]
+        city = _CITIES[(i // 7) % len(_CITIES)]
+        kind = _KINDS[(i // 3) % len(_KINDS)]
+        year = 2024 + i % 3
+        if i % 3 == 0:
+            title = (
+                f"{kind} {project} {city} {year} : ce qu'il faut retenir"
+                if kind in {"Journées", "Sommet", "Rencontres"}
+                else f"{project} {kind} {city} {year}: what we learned"
+            )
+        else:
+            title = f"{project} {i % 40}.{i % 9} released with {i % 300 + 10} fixes"
+        summary = f"{title}. The {project} community met {i % 500 + 100} people in {city}."
+        article = Article(source=f"https://feeds.example.org/{i}", body=summary, title=title)
+        items.append(Highlights(article, title, "en", summary, (summary,), keywords=(project,)))
+    return items
 
 
 def _resized(article: Article, bodies: list[str], size: int) -> Article:

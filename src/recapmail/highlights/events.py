@@ -1,8 +1,12 @@
 """Articles about one event grouped into a cluster, their highlights merged, their figures checked.
 
 Two articles are about the same event when the same event name ("OpenInfra Summit Europe 2025")
-is central to both (in the title, the summary or the top keywords) for the same year. Figures
-that count the same thing (countries, attendees…) but disagree are listed as conflicts.
+is central to both (in the title, the summary or the top keywords) for the same year; the type
+word counts in either language ("Journées X" is "X Days", "Sommet X" is "X Summit"), and a name
+under another type word ("Rencontres X" and "X Days") needs the articles to give the same
+figures. Only items sharing a word of an event name are compared, so a week of 10,000 items
+costs little more than reading their titles. Figures that count the same thing (countries,
+attendees…) but disagree are listed as conflicts.
 """
 
 from __future__ import annotations
@@ -10,9 +14,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 
 from recapmail.highlights.keywords import EVENT_WORDS, hashtags_for, names_in
+from recapmail.highlights.words import word_set
 from recapmail.model import Cluster, Conflict, Figure, Highlights
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -43,10 +50,17 @@ def cluster(items: Sequence[Highlights]) -> tuple[tuple[Cluster, ...], dict[str,
             i = parent[i]
         return i
 
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if _same_event(keys[i], keys[j]):
-                parent[root(j)] = root(i)
+    numbers: dict[int, frozenset[float]] = {}
+
+    def shared_numbers(i: int, j: int) -> frozenset[float]:
+        for k in (i, j):
+            if k not in numbers:
+                numbers[k] = _figures_named(items[k])
+        return numbers[i] & numbers[j]
+
+    for i, j in _candidate_pairs(keys):
+        if root(i) != root(j) and _same_event(keys[i], keys[j], partial(shared_numbers, i, j)):
+            parent[root(j)] = root(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(items)):
         groups.setdefault(root(i), []).append(i)
@@ -64,12 +78,38 @@ def cluster(items: Sequence[Highlights]) -> tuple[tuple[Cluster, ...], dict[str,
     return tuple(clusters), membership
 
 
-# Words of the event's name, its year and month when known, and the name as written.
-EventKey = tuple[frozenset[str], str | None, str | None, str]
+@dataclass(frozen=True, slots=True)
+class EventKey:
+    """One event an article names: "Journées OpenInfra Lyon 2026" -> core {openinfra, lyon},
+    kinds {days}, year 2026. The kind is the event's type word in one language for both."""
+
+    core: frozenset[str]
+    kinds: frozenset[str]
+    year: str | None
+    month: str | None
+    name: str
+
+    @property
+    def words(self) -> frozenset[str]:
+        return self.core | self.kinds
+
+
 _MONTH = re.compile(
     r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
     r"janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b"
 )
+# French and English type words of an event, folded: "Journées X" and "X Days" are one event.
+_KINDS = {
+    "day": "days", "days": "days", "journee": "days", "journees": "days", "summit": "summit",
+    "sommet": "summit", "conference": "conference", "conferences": "conference",
+    "conf": "conference", "forum": "forum", "meetup": "meetup", "rencontre": "meetup",
+    "rencontres": "meetup", "expo": "expo", "salon": "expo", "week": "week", "semaine": "week",
+    "hackathon": "hackathon", "festival": "festival",
+}  # fmt: skip
+# Words around an event name that say nothing about which event it is.
+_FILLER = word_set("de des du la le les the of en et and a l d recap recaps summary")
+# A word shared by this many distinct event names is too common to pair items on by itself.
+_BLOCK_LIMIT = 50
 
 
 def _event_keys(item: Highlights) -> list[EventKey]:
@@ -88,22 +128,73 @@ def _event_keys(item: Highlights) -> list[EventKey]:
     for name in dict.fromkeys(found):
         if not EVENT_WORDS.search(name):
             continue
-        words = frozenset(re.findall(r"[a-z0-9]+", _YEAR.sub(" ", _fold(name))))
+        words = re.findall(r"[a-z0-9]+", _YEAR.sub(" ", _fold(name)))
+        kinds = frozenset(_KINDS[w] for w in words if w in _KINDS)
+        core = frozenset(w for w in words if w not in _KINDS and w not in _FILLER)
         # "PTG" or "KubeCon" alone recur every year: one word is an event only with its year.
-        if len(words) >= 2 or (words and _first_year(name)):
-            keys.append((words, _first_year(name) or year_hint, month, name))
+        if len(core | kinds) >= 2 or (core and _first_year(name)):
+            keys.append(EventKey(core, kinds, _first_year(name) or year_hint, month, name))
     return keys
 
 
-def _same_event(a: list[EventKey], b: list[EventKey]) -> bool:
-    for words_a, year_a, month_a, _ in a:
-        for words_b, year_b, month_b, _ in b:
-            if (year_a and year_b and year_a != year_b) or (
-                month_a and month_b and month_a != month_b
+def _candidate_pairs(keys: Sequence[list[EventKey]]) -> list[tuple[int, int]]:
+    """Pairs of items worth comparing, without comparing every pair (a week may hold 10,000).
+
+    Items naming the very same event are paired along a chain; the others only with items
+    sharing a word of the event's name: its rarest word always (a name inside a longer name
+    shares it), and any word that few event names hold.
+    """
+    pairs: set[tuple[int, int]] = set()
+    first_of: dict[tuple[frozenset[str], str | None, str | None], int] = {}
+    representatives: list[tuple[int, EventKey]] = []
+    for i, item_keys in enumerate(keys):
+        for key in item_keys:
+            exact = (key.words, key.year, key.month)
+            if exact in first_of:
+                pairs.add((first_of[exact], i))
+            else:
+                first_of[exact] = i
+                representatives.append((i, key))
+    block: dict[str, list[int]] = {}
+    for position, (_i, key) in enumerate(representatives):
+        for word in key.words:
+            block.setdefault(word, []).append(position)
+    for i, key in representatives:
+        if not key.words:
+            continue
+        rarest = min(key.words, key=lambda w: (len(block[w]), w))
+        others: set[int] = set(block[rarest])
+        for word in key.core:
+            if len(block[word]) <= _BLOCK_LIMIT:
+                others.update(block[word])
+        for other in others:
+            j = representatives[other][0]
+            if j != i:
+                pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)
+
+
+def _same_event(
+    a: list[EventKey], b: list[EventKey], shared_numbers: Callable[[], frozenset[float]]
+) -> bool:
+    """The same name (type words in either language), or one name inside the other; or the
+    same core name under another type word when the articles give the same figures."""
+    for key_a in a:
+        for key_b in b:
+            if (key_a.year and key_b.year and key_a.year != key_b.year) or (
+                key_a.month and key_b.month and key_a.month != key_b.month
             ):
                 continue
-            small, large = sorted((words_a, words_b), key=len)
+            small, large = sorted((key_a.words, key_b.words), key=len)
             if small == large or (len(small) >= 2 and small <= large):
+                return True
+            core_small, core_large = sorted((key_a.core, key_b.core), key=len)
+            if not core_small & core_large or not (key_a.year or key_b.year):
+                continue
+            # "Rencontres OpenInfra Lyon" and "OpenInfra Days Lyon": recaps of one event repeat
+            # its figures (1 800 VMs, 14 countries, 48 talks); two events rarely share three.
+            needed = 2 if core_small <= core_large else 3
+            if len(shared_numbers()) >= needed:
                 return True
     return False
 
@@ -118,10 +209,10 @@ def _make_cluster(
         ),
     )
     ranked = [items[i] for i in order]
-    names = Counter(name for item_keys in keys for _w, _y, _m, name in item_keys)
+    names = Counter(key.name for item_keys in keys for key in item_keys)
     title = max(names, key=lambda n: (names[n], len(n)))
     if not _YEAR.search(title):
-        years = [y for item_keys in keys for _w, y, _m, _n in item_keys if y]
+        years = [key.year for item_keys in keys for key in item_keys if key.year]
         title = f"{title} {Counter(years).most_common(1)[0][0]}" if years else title
     slug = re.sub(r"[^a-z0-9]+", "-", _fold(title)).strip("-") or "event"
     cluster_id, n = slug, 2
@@ -205,6 +296,14 @@ def _concept(label: str) -> str:
             return concept
     words = folded.split()
     return words[-1].rstrip("s") if words else ""
+
+
+def _figures_named(item: Highlights) -> frozenset[float]:
+    """The numbers an article gives as figures or in what it says first (years left out)."""
+    found = {f.number for f in item.figures if abs(f.number) >= 10 and "%" not in f.value}
+    for text in (item.summary, *item.highlights):
+        found |= _numbers(text)
+    return frozenset(found)
 
 
 def _first_year(text: str) -> str | None:
