@@ -37,7 +37,7 @@ def test_french_counts_and_percent() -> None:
     found = figures(text, "fr")
     assert ("1\u202f200", 1200.0, "participants") in found
     assert ("187", 187.0, "pays") in found
-    assert ("32\u00a0%", 32.0, "hausse") in found
+    assert ("32\u00a0%", 32.0, "de hausse de l'adoption") in found  # what rose
     assert not any(number == 2025 for _, number, _ in found)
 
 
@@ -86,3 +86,42 @@ def test_figures_are_ranked_and_deduplicated() -> None:
     assert {f.value for f in found[:2]} == {"25%", "3,000"}
     assert [f.sentence for f in found if f.number == 3000] == [sentences[0]]
     assert all(f.label != "hours" for f in found[:2])
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "label"),
+    [
+        (
+            "La coopérative a réduit ses serveurs, avec une baisse de 25 % de ses coûts d'énergie.",
+            "fr",
+            "de baisse des coûts d'énergie",
+        ),
+        (
+            "Le salon a reçu 900 visiteurs de 11 pays, soit une hausse de 15 % en un an.",
+            "fr",
+            "de visiteurs en plus",
+        ),
+        (
+            "Sur le campus, la consommation est en baisse de 12 % depuis mars.",
+            "fr",
+            "de baisse de la consommation",
+        ),
+        (
+            "The lab reported a 17% gain in storage efficiency after the move.",
+            "en",
+            "gain in storage efficiency",
+        ),
+        ("The school cut its hosting bill by 30% within a year.", "en", "lower hosting bill"),
+        ("Some 2,000 members joined, up 20% on last year.", "en", "more members"),
+    ],
+)
+def test_a_change_says_what_rose_or_fell(text: str, language: str, label: str) -> None:
+    percent = [f for f in find_figures([text], language) if "%" in f.value]
+    assert [f.label for f in percent] == [label]
+    assert len(label) <= 40
+
+
+def test_a_counted_thing_outranks_a_bare_change() -> None:
+    text = "Une banque a migré 3 200 machines virtuelles, et le budget est resté en hausse de 5 %."
+    found = find_figures([text], "fr")
+    assert found[0].label == "machines virtuelles"

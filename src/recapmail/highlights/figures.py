@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
+from recapmail.highlights.changes import change_label, is_bare_change
 from recapmail.highlights.words import word_set
 from recapmail.model import Figure
 
@@ -81,7 +82,10 @@ _STOP = word_set(
     "ses leur leurs nos notre vos votre than over more plus moins près environ about up down sur "
     "present présents présentes here there onsite issus issues venus venant from across within "
     "per par chaque each every between entre during pendant since depuis nearly almost another "
-    "approximately around roughly quasiment autre while whereas mais alors tandis but"
+    "approximately around roughly quasiment autre while whereas mais alors tandis but "
+    "entièrement notamment seulement désormais uniquement actuellement principalement "
+    "directement totalement également déjà encore aussi ensemble fully entirely only already "
+    "now still together spent vers aujourd aujourd'hui"
 )
 _VERBS = word_set(
     "came come gathered joined attended took made met participated grew increased rose "
@@ -100,6 +104,10 @@ _COUNT_NOUNS = (
     "edition", "édition", "request", "requête", "gpu", "table", "anniversa", "partner",
     "partenaire", "provider", "fournisseur", "startup", "student", "étudiant", "leader", "viewer",
     "spectateur", "hackathon", "meetup", "stand", "booth", "administrator", "admin",
+    "machine", "vm", "instance", "container", "conteneur", "cluster", "pod", "application",
+    "site", "datacenter", "datacentre", "centre", "center", "collectivit", "operator",
+    "opérateur", "hébergeur", "installation", "responsable", "manager", "architect",
+    "consultant", "décideur",
 )  # fmt: skip
 _TIME_UNITS = (
     "minute", "second", "seconde", "hour", "heure", "day", "jour", "week", "semaine", "month",
@@ -172,7 +180,8 @@ def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure 
     if unit:
         label = unit[1:].lower()
     elif pct:
-        label = _percent_label(before, after)
+        counted = _counted_before(before)
+        label = change_label(before, after, language, counted) or _percent_label(before, after)
     elif cur or mult:
         label = _label_after(re.sub(r"^\s*(?:in|en|of)\s", " ", after))[0] or _label_before(before)
     else:
@@ -293,6 +302,17 @@ def _label_before(before: str) -> str:
     return " ".join(label)
 
 
+def _counted_before(before: str) -> str | None:
+    """What the sentence counts first, before a percentage: "650 participants venus de 14 pays,
+    soit une hausse de 30 %" is about the participants (the countries only qualify them)."""
+    for match in _FIGURE.finditer(before):
+        if not match.group("pct") and not match.group("cur"):
+            label, _ = _label_after(before[match.end() :])
+            if label and _counts(label):
+                return label
+    return None
+
+
 def _percent_label(before: str, after: str) -> str:
     label, via_of = _label_after(after)
     if label and (via_of or not _is_time(label)):
@@ -318,7 +338,8 @@ def _score(figure: Figure, context: str) -> float:
     value = figure.value.lower()
     score = 0.0
     if "%" in value or "percent" in value or "pour" in value:
-        score += 3.0
+        # "30 % de participants en plus" tells more than "30 % de hausse"
+        score += 1.5 if is_bare_change(figure.label) or _is_time(figure.label) else 3.0
     if any(sign in value for sign in "$€£") or "euro" in value or "dollar" in value:
         score += 3.0
     if any(word in value for word in ("million", "milliard", "billion", "thousand", "mille")):
