@@ -15,22 +15,39 @@ one twice):
 Duplicates (same GUID, same link once tracking parameters and www./scheme/trailing slash are
 ignored, same file, or the same title of 3+ words within 7 days) appear once, the team's
 recap or the longest text winning.
+
+Cost: selection, dedupe and the shortlist are cheap per item; highlights are extracted for at
+most the shown items plus the team's own, and cached in the state by content.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from recapmail import __version__
 from recapmail.config import Config
 from recapmail.model import Article, Digest, DigestItem, Highlights, Period, SourceWarning
+from recapmail.shortlist import light_highlights, shortlist
 from recapmail.sources.collect import identity_keys
-from recapmail.state import RecordedPeriod, State
+from recapmail.state import (
+    RecordedPeriod,
+    State,
+    article_dict,
+    highlights_from_json,
+    highlights_to_json,
+)
 
+# Bump when digest.py changes what it asks of the highlighter (e.g. the highlight count).
+HIGHLIGHTS_VERSION = 1
 LATE_DAYS = 28
 TITLE_WINDOW = timedelta(days=7)
 _KIND_RANK = {"file": 0, "page": 1, "feed": 2}
@@ -53,27 +70,38 @@ def build_digest(
     warnings: Sequence[SourceWarning] = (),
     now: datetime | None = None,
 ) -> Digest:
-    from recapmail.highlights import cluster, extract
+    """The period's items best first. Full extraction (cached) and clustering only for the
+    team's own recaps and pages and for the feed items that can be shown (shortlist.py); the
+    other feed items follow, in the shortlist's order, with light highlights."""
+    from recapmail.highlights import cluster
 
     now = now or datetime.now(UTC)
     selected = select_articles(articles, period, cfg, state, now=now)
-    found = [extract(s.article) for s in selected]
+    limit = cfg.newsletter.max_items
+    own = [i for i, s in enumerate(selected) if s.article.kind != "feed"]
+    feed = [i for i, s in enumerate(selected) if s.article.kind == "feed"]
+    ranked = [feed[j] for j in shortlist([selected[i].article for i in feed], period)]
+    room = max(limit - len(own), 0)
+    full, rest = own + ranked[:room], ranked[room:]
+    found = extract_cached([selected[i].article for i in full], state, now)
     clusters, membership = cluster(found)
     sizes: dict[str, int] = {}
     for cluster_id in membership.values():
         sizes[cluster_id] = sizes.get(cluster_id, 0) + 1
-    order = sorted(
+    best = sorted(
         range(len(found)),
-        key=lambda i: (
-            -_score(found[i], sizes.get(membership.get(found[i].article.source, ""), 1), period),
-            -_timestamp(found[i].article),
-            found[i].article.source,
+        key=lambda j: (
+            -_score(found[j], sizes.get(membership.get(found[j].article.source, ""), 1), period),
+            -_timestamp(found[j].article),
+            found[j].article.source,
         ),
     )
-    limit = cfg.newsletter.max_items
+    language = cfg.newsletter.language
+    ordered = [(full[j], found[j], membership.get(found[j].article.source)) for j in best]
+    ordered += [(i, light_highlights(selected[i].article, language), None) for i in rest]
     items = tuple(
-        DigestItem(found[i], cluster=membership.get(found[i].article.source), shown=rank < limit)
-        for rank, i in enumerate(order)
+        DigestItem(h, cluster=cluster_id, shown=rank < limit)
+        for rank, (_, h, cluster_id) in enumerate(ordered)
     )
     first_rank: dict[str, int] = {}
     for rank, item in enumerate(items):
@@ -81,7 +109,7 @@ def build_digest(
             first_rank.setdefault(item.cluster, rank)
     ordered_clusters = tuple(sorted(clusters, key=lambda c: first_rank.get(c.id, len(items))))
     if record:
-        state.record(period, [(selected[i].keys, selected[i].article) for i in order], now)
+        state.record(period, [(selected[i].keys, selected[i].article) for i, _, _ in ordered], now)
     return Digest(
         period=period,
         title=cfg.newsletter.title,
@@ -90,6 +118,54 @@ def build_digest(
         clusters=ordered_clusters,
         warnings=tuple(warnings),
     )
+
+
+def extract_cached(
+    articles: Sequence[Article], state: State, now: datetime | None = None
+) -> list[Highlights]:
+    """extract() of each article, or what an earlier run stored for exactly this article and
+    this highlighter. Only the entries needed are read, and the new ones written in one
+    transaction at the end."""
+    from recapmail.highlights import extract
+
+    version = highlighter_version()
+    keys = [content_key(a, version) for a in articles]
+    known = state.cached_highlights(keys)
+    found: list[Highlights] = []
+    new: dict[str, str] = {}
+    for article, key in zip(articles, keys, strict=True):
+        stored = known.get(key)
+        h = highlights_from_json(stored, article) if stored is not None else None
+        if h is None:
+            h = extract(article)
+            new[key] = highlights_to_json(h)
+        found.append(h)
+    if keys:
+        state.store_highlights(new, keys, now)
+    return found
+
+
+def content_key(article: Article, version: str) -> str:
+    """Everything extract() may read of an article; not when or through which feed it came."""
+    data = article_dict(article)
+    del data["first_seen"], data["feed"]
+    text = json.dumps([version, data], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def highlighter_version() -> str:
+    """recapmail's version, HIGHLIGHTS_VERSION and a digest of the highlighter's own files, so
+    a changed highlighter never serves highlights cached by an older one."""
+    import recapmail.highlights
+
+    digest = hashlib.sha256()
+    package = Path(recapmail.highlights.__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return f"{__version__}+{HIGHLIGHTS_VERSION}+{digest.hexdigest()[:16]}"
 
 
 def select_articles(

@@ -5,7 +5,10 @@
 - `seen`: when each item key was first met (local recaps go out after they appear; undated feed
   items are dated by it);
 - `periods` and `sent`: which item went out in which period, and a copy of each sent article, so
-  an item is never in two digests and re-running a period gives the same digest.
+  an item is never in two digests and re-running a period gives the same digest;
+- `highlights`: extracted highlights by a hash of the article and of the highlighter's version
+  (digest.py makes the key), so a second run extracts nothing again. Unused for
+  HIGHLIGHTS_KEEP_DAYS, an entry is dropped.
 
 WAL and one transaction per write keep it safe against a second run and against SIGKILL.
 """
@@ -15,15 +18,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from recapmail.errors import RecapmailError
-from recapmail.model import Article, Period
+from recapmail.model import Article, Figure, Highlights, Period
 
 STATE_NAME = "state.sqlite3"
 _SCHEMA_VERSION = 1
@@ -40,9 +43,12 @@ CREATE TABLE IF NOT EXISTS parsed (
 CREATE TABLE IF NOT EXISTS sent_articles (
     label TEXT NOT NULL, position INTEGER NOT NULL, article TEXT NOT NULL,
     PRIMARY KEY (label, position));
+CREATE TABLE IF NOT EXISTS highlights (key TEXT PRIMARY KEY, data TEXT NOT NULL,
+    used_at TEXT NOT NULL);
 """
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 _CHUNK = 500  # keys per IN (...) query, under SQLite's variable limit
+HIGHLIGHTS_KEEP_DAYS = 90
 
 
 class StateError(RecapmailError):
@@ -186,6 +192,30 @@ class State:
                 (url, _sha(body), version, blob),
             )
 
+    # -- highlights cache ------------------------------------------------------------------
+
+    def cached_highlights(self, keys: Iterable[str]) -> dict[str, str]:
+        """key -> stored highlights (highlights_to_json), for the keys that are stored."""
+        return dict(self._select(self._conn, "SELECT key, data FROM highlights WHERE key IN", keys))
+
+    def store_highlights(
+        self, new: Mapping[str, str], used: Iterable[str], now: datetime | None = None
+    ) -> None:
+        """Keep the `new` entries, mark the `used` ones as used now and drop long-unused ones.
+        Two runs storing the same key store the same text: the last one wins, harmlessly."""
+        stamp = _iso(now)
+        stale = _iso((now or datetime.now(UTC)) - timedelta(days=HIGHLIGHTS_KEEP_DAYS))
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO highlights VALUES (?, ?, ?)",
+                ((key, data, stamp) for key, data in new.items()),
+            )
+            db.executemany(
+                "UPDATE highlights SET used_at = ? WHERE key = ?",
+                ((stamp, key) for key in dict.fromkeys(used) if key not in new),
+            )
+            db.execute("DELETE FROM highlights WHERE used_at < ?", (stale,))
+
     # -- first seen --------------------------------------------------------------------
 
     def first_seen(
@@ -274,6 +304,44 @@ def article_to_json(article: Article) -> str:
 
 def article_from_json(text: str) -> Article:
     return article_from_dict(json.loads(text))
+
+
+def highlights_to_json(h: Highlights) -> str:
+    """Everything but the article, which the reader of the cache already holds."""
+    return json.dumps(
+        {
+            "title": h.title,
+            "language": h.language,
+            "summary": h.summary,
+            "highlights": h.highlights,
+            "figures": [[f.value, f.number, f.label, f.sentence] for f in h.figures],
+            "keywords": h.keywords,
+            "hashtags": h.hashtags,
+            "links": h.links,
+        },
+        ensure_ascii=False,
+    )
+
+
+def highlights_from_json(text: str, article: Article) -> Highlights | None:
+    """None when the text is not what highlights_to_json wrote (the caller extracts again)."""
+    try:
+        d = json.loads(text)
+        return Highlights(
+            article=article,
+            title=str(d["title"]),
+            language=str(d["language"]),
+            summary=str(d["summary"]),
+            highlights=tuple(map(str, d["highlights"])),
+            figures=tuple(
+                Figure(str(v), float(n), str(label), str(s)) for v, n, label, s in d["figures"]
+            ),
+            keywords=tuple(map(str, d["keywords"])),
+            hashtags=tuple(map(str, d["hashtags"])),
+            links=tuple(map(str, d["links"])),
+        )
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _sha(body: bytes) -> str:
