@@ -19,6 +19,9 @@ CONFIG_NAME = "feeds.toml"
 MAX_CONFIG_BYTES = 1_000_000
 _HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+# Text shown to readers is escaped in the HTML, but shown as written in the text part and the
+# posts: a tag there is a mistake (or worse), and is refused.
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>|<!--")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,23 +189,23 @@ class _Reader:
         if max_items is not None and not 1 <= max_items <= 200:
             raise self._error(s, "max_items", "must be between 1 and 200")
         return NewsletterConfig(
-            title=self._get(t, s, "title", str) or d.title,
+            title=self._text(t, s, "title") or d.title,
             language=language,
-            team=self._get(t, s, "team", str) or d.team,
+            team=self._text(t, s, "team") or d.team,
             sender=sender,
             to=to,
             reply_to=self._get(t, s, "reply_to", str) or "",
             brand_color=color,
             logo_url=self._url(t, s, "logo_url", schemes=("https", "http")),
-            logo_alt=self._get(t, s, "logo_alt", str) or "",
+            logo_alt=self._text(t, s, "logo_alt") or "",
             logo_width=self._pixels(t, s, "logo_width", d.logo_width),
             logo_height=self._pixels(t, s, "logo_height", d.logo_height),
             website_url=self._url(t, s, "website_url", schemes=("https", "http")),
             max_items=max_items or d.max_items,
             templates_dir=self._relative(Path(templates)) if templates else None,
             timezone=timezone,
-            intro=self._get(t, s, "intro", str) or "",
-            reason=self._get(t, s, "reason", str) or "",
+            intro=self._text(t, s, "intro") or "",
+            reason=self._text(t, s, "reason") or "",
             unsubscribe_url=self._url(t, s, "unsubscribe_url", schemes=("https", "http", "mailto")),
             tracking=bool(self._get(t, s, "tracking", bool)),
             utm_source=self._get(t, s, "utm_source", str) or d.utm_source,
@@ -257,7 +260,7 @@ class _Reader:
         if not isinstance(t, dict):
             raise self._error("", "sources", "each source must be a table: write [[sources]]")
         self._known(t, [f.name for f in fields(SourceConfig)], s)
-        name = self._get(t, s, "name", str)
+        name = self._text(t, s, "name")
         if not name:
             raise self._error(s, "name", "every source needs a name")
         url = self._get(t, s, "url", str)
@@ -276,7 +279,7 @@ class _Reader:
             name=name,
             url=url,
             path=self._relative(Path(path)) if path else None,
-            tags=self._get_list(t, s, "tags"),
+            tags=self._tags(t, s),
             language=self._get(t, s, "language", str),
             enabled=self._get(t, s, "enabled", bool) is not False,
             type=kind,
@@ -314,6 +317,24 @@ class _Reader:
         if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\n" for c in value):
             raise self._error(section, key, "contains control characters")
         return value
+
+    def _text(self, t: Mapping[str, Any], section: str, key: str) -> str | None:
+        """A string readers will see: no markup."""
+        value = self._get(t, section, key, str)
+        if value is not None:
+            found = _MARKUP.search(value)
+            if found:
+                raise self._error(
+                    section, key, f"contains markup ({found.group(0)[:40]!r}); write plain text"
+                )
+        return value
+
+    def _tags(self, t: Mapping[str, Any], section: str) -> tuple[str, ...]:
+        tags = self._get_list(t, section, "tags")
+        for tag in tags:
+            if _MARKUP.search(tag):
+                raise self._error(section, "tags", f"{tag[:40]!r} contains markup")
+        return tags
 
     def _get_list(self, t: Mapping[str, Any], section: str, key: str) -> tuple[str, ...]:
         value = t.get(key, [])

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 import unicodedata
 
 from recapmail.errors import SourceError
 
+log = logging.getLogger(__name__)
+
+# Characters of body read from one article: ten times a long recap. Past this, extracting
+# highlights costs seconds per megabyte and the newsletter only ever shows a few sentences.
+MAX_BODY_CHARS = 200_000
 # Controls that make text lie about itself (bidi overrides) or hide characters.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # More than 4 combining marks in a row only ever comes from "zalgo" floods.
 _MARKS = r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 _MARK_FLOOD = re.compile(f"({_MARKS}{{4}}){_MARKS}+")
+# A comment, a script or style element with its content, or any other tag.
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)|</?[a-zA-Z][^<>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def decode(data: bytes, where: str, declared: str | None = None) -> str:
@@ -32,7 +43,7 @@ def decode(data: bytes, where: str, declared: str | None = None) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            text = _decode_declared(data, declared)
+            text = _mostly_utf8(data) or _decode_declared(data, declared)
     return clean_text(text)
 
 
@@ -45,6 +56,37 @@ def clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def cap_body(body: str, where: str, limit: int = MAX_BODY_CHARS) -> str:
+    """The first `limit` characters, cut at a paragraph (else a line, else a word) boundary."""
+    if len(body) <= limit:
+        return body
+    head = body[:limit]
+    for boundary in ("\n\n", "\n", " "):
+        cut = head.rfind(boundary)
+        if cut > limit // 2:
+            head = head[:cut]
+            break
+    log.warning(
+        "%s: %s characters of text; only the first %s were read", where, f"{len(body):,}",
+        f"{len(head):,}",
+    )  # fmt: skip
+    return head
+
+
+def strip_markup(text: str) -> str:
+    """Metadata (a title, a tag, an author) is shown as text; markup in it is dropped rather
+    than carried, so no output can hold a tag a stranger wrote, even a text part pasted into
+    a page. Repeated because removing one tag can join the halves of another ("<scr<b>ipt>")."""
+    for _ in range(5):
+        if "<" not in text:
+            break
+        stripped = _MARKUP.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
+    return " ".join(text.split())
+
+
 def _looks_utf16(data: bytes) -> bool:
     """BOM-less UTF-16: every other byte is NUL in ASCII-heavy text."""
     sample = data[:400]
@@ -52,6 +94,19 @@ def _looks_utf16(data: bytes) -> bool:
         return False
     even, odd = sample[0::2], sample[1::2]
     return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few broken bytes (a bad paste, a cut file) stays UTF-8: reading it all
+    as cp1252 would garble every accent to fix a handful of bytes."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    if len(_UTF8_SEQUENCE.findall(data)) >= broken:
+        return text.replace("\ufffd", "")
+    return None
 
 
 def _decode_declared(data: bytes, declared: str | None) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from recapmail.dates import parse_date
 from recapmail.errors import SourceError
 from recapmail.model import Article
-from recapmail.sources.decode import decode
+from recapmail.sources.decode import cap_body, decode, strip_markup
 from recapmail.sources.html import html_to_article
 
 MAX_FILE_BYTES = 16_000_000
@@ -76,7 +76,7 @@ def parse_bytes(data: bytes, where: str, suffix: str) -> Article:
         raise SourceError(f"{where}: the file holds no text")
     meta, body = split_front_matter(text, where)
     body_format = "markdown" if suffix in MARKDOWN_SUFFIXES or meta else "text"
-    return article_from_meta(meta, body, where, body_format)
+    return article_from_meta(meta, cap_body(body, where), where, body_format)
 
 
 def _looks_html(data: bytes) -> bool:
@@ -109,6 +109,12 @@ def _yaml_meta(block: str, where: str) -> dict[str, Any]:
         raise SourceError(f"{where}: front matter uses too many YAML aliases")
     try:
         meta = yaml.safe_load(block)
+    except yaml.constructor.ConstructorError as exc:
+        tag = re.search(r"tag '([^']{1,80})", exc.problem or "")
+        raise SourceError(
+            f"{where}: front matter uses a YAML tag that is not allowed "
+            f"({tag.group(1) if tag else 'unknown tag'}); write plain values"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 2}" if mark is not None else ""
@@ -126,7 +132,7 @@ def _yaml_meta(block: str, where: str) -> dict[str, Any]:
 
 def _text(value: Any, limit: int = 1000) -> str | None:
     if isinstance(value, str | int | float) and not isinstance(value, bool):
-        text = " ".join(str(value).split())
+        text = strip_markup(str(value))
         return text[:limit] or None
     return None
 
