@@ -176,6 +176,34 @@ def social(
 
 
 @app.command()
+def preview(
+    folder: Annotated[Path, typer.Argument(help="The output folder holding the digests.")] = Path(
+        "out"
+    ),
+    config: ConfigOption = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (default: free).")
+    ] = None,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Do not open the browser.")] = False,
+) -> None:
+    """Preview the newsletters and posts in the browser, reloaded live as you edit."""
+    from recapmail.config import find_config
+    from recapmail.preview import serve
+
+    def ready(url: str) -> None:
+        typer.echo(f"Preview at {url} — Ctrl-C to stop")
+
+    with user_errors():
+        serve(
+            folder,
+            config_path=find_config(config),
+            port=port,
+            open_browser=not no_open,
+            ready=ready,
+        )
+
+
+@app.command()
 def send(
     folder: Annotated[Path, typer.Argument(help="An edition folder (or its newsletter.eml).")],
     to: Annotated[list[str], typer.Option("--to", help="A recipient; repeat for several.")],
