@@ -84,7 +84,7 @@ def render_edition(digest: Digest, cfg: Config) -> dict[str, str | bytes]:
         "newsletter.txt": newsletter.text,
         "newsletter.eml": newsletter.eml,
         "newsletter.mjml": newsletter.mjml,
-        "digest.json": dumps(digest_dict(digest, names)),
+        "digest.json": dumps(digest_dict(digest, names, newsletter=newsletter)),
     }
     files.update(social)
     return files

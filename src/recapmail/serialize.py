@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from recapmail.model import Cluster, Digest, DigestItem, Highlights, Post
+from recapmail.model import Cluster, Digest, DigestItem, Highlights, Newsletter, Post
 
 
 def highlights_dict(h: Highlights) -> dict[str, Any]:
@@ -57,10 +57,13 @@ def cluster_dict(c: Cluster) -> dict[str, Any]:
 
 
 def digest_dict(
-    digest: Digest, files: tuple[str, ...], generated_at: datetime | None = None
+    digest: Digest,
+    files: tuple[str, ...],
+    generated_at: datetime | None = None,
+    newsletter: Newsletter | None = None,
 ) -> dict[str, Any]:
     p = digest.period
-    return {
+    data: dict[str, Any] = {
         "period": {
             "label": p.label,
             "start": p.start.isoformat(),
@@ -75,6 +78,9 @@ def digest_dict(
         "warnings": [{"source": w.source, "reason": w.reason} for w in digest.warnings],
         "files": list(files),
     }
+    if newsletter is not None:
+        data["newsletter"] = {"subject": newsletter.subject, "preheader": newsletter.preheader}
+    return data
 
 
 def post_dict(post: Post) -> dict[str, Any]:
