@@ -1,0 +1,153 @@
+"""End to end on the project's examples: the ★ output folder, the JSON contracts, determinism."""
+
+from __future__ import annotations
+
+import email
+import json
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from recapmail.cli import app
+
+from .conftest import EXAMPLES
+
+runner = CliRunner()
+STAR_FILES = {
+    "newsletter.html",
+    "newsletter.txt",
+    "newsletter.eml",
+    "newsletter.mjml",
+    "digest.json",
+    "social/linkedin.txt",
+    "social/mastodon.txt",
+    "social/bluesky.txt",
+}
+HIGHLIGHT_KEYS = {
+    "source",
+    "url",
+    "title",
+    "language",
+    "published",
+    "summary",
+    "highlights",
+    "figures",
+    "keywords",
+    "hashtags",
+}
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def digest(out: Path, *extra: str) -> Path:
+    args = ["digest", "-c", str(EXAMPLES / "feeds.toml"), "--offline", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--week", "2026-W47", *extra])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Digest 2026-W47: 9 articles (9 shown), 0 warnings, ")
+    return out / "2026-W47"
+
+
+def test_digest_writes_the_whole_output_folder(tmp_path: Path) -> None:
+    folder = digest(tmp_path / "out")
+    assert set(files_of(folder)) == STAR_FILES
+    data = json.loads((folder / "digest.json").read_text())
+    assert data["period"]["label"] == "2026-W47"
+    assert data["language"] == "fr"
+    assert set(data["files"]) == STAR_FILES
+    assert len(data["items"]) == 9
+    for item in data["items"]:
+        assert HIGHLIGHT_KEYS | {"feed", "cluster", "shown"} <= set(item)
+    feeds = {item["feed"] for item in data["items"]}
+    assert feeds == {"Nos comptes rendus", "Veille cloud (exemple)"}
+    # the feed item outside the week stays out
+    assert not any("retour-sommet" in (item["url"] or "") for item in data["items"])
+    message: Message = email.message_from_bytes((folder / "newsletter.eml").read_bytes())
+    assert message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in message.get_payload()] == ["text/plain", "text/html"]
+    for header in ("Subject", "From", "To", "Date", "Message-ID", "List-Unsubscribe"):
+        assert message[header], header
+    html = (folder / "newsletter.html").read_text()
+    assert '<html lang="fr"' in html and "<script" not in html
+
+
+def test_running_a_week_again_gives_the_same_files(tmp_path: Path) -> None:
+    first = files_of(digest(tmp_path / "a"))
+    second = files_of(digest(tmp_path / "b"))
+    for name in STAR_FILES - {"digest.json"}:
+        assert first[name] == second[name], name
+    one, two = (json.loads(x["digest.json"]) for x in (first, second))
+    one.pop("generated_at")
+    two.pop("generated_at")
+    assert one == two
+
+
+def test_an_item_goes_out_in_one_week_only(tmp_path: Path) -> None:
+    digest(tmp_path / "out")
+    args = ["digest", "-c", str(EXAMPLES / "feeds.toml"), "--offline", "--out", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--week", "2026-W48"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads((tmp_path / "2026-W48" / "digest.json").read_text())
+    assert data["items"] == []
+
+
+def test_highlights_json_contract_on_every_example() -> None:
+    articles = sorted(str(p) for p in (EXAMPLES / "articles").iterdir())
+    result = runner.invoke(app, ["highlights", "--json", *articles])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [d["source"] for d in data] == articles
+    for d in data:
+        assert set(d) == HIGHLIGHT_KEYS
+        assert d["language"] in ("fr", "en")
+        assert d["title"] and d["summary"] and d["highlights"]
+        assert all(h.startswith("#") and " " not in h for h in d["hashtags"])
+        for f in d["figures"]:
+            assert set(f) == {"value", "number", "label", "sentence"}
+            assert isinstance(f["number"], float)
+    by_name = {Path(d["source"]).name: d for d in data}
+    assert by_name["2026-11-18-openinfra-days-lyon-en.md"]["language"] == "en"
+    assert (
+        by_name["kubecon-na-2026-notes.txt"]["title"] == "Nos notes de KubeCon North America 2026"
+    )
+    assert by_name["2026-11-19-atelier-proxmox.html"]["published"] == "2026-11-19"
+
+
+def test_highlights_human_output() -> None:
+    path = str(EXAMPLES / "articles" / "kubecon-na-2026-notes.txt")
+    result = runner.invoke(app, ["highlights", path, "--count", "2"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Nos notes de KubeCon North America 2026"
+    assert lines[1] == f"{path} (fr)"
+    assert sum(1 for line in lines if line.startswith(("  1. ", "  2. ", "  3. "))) == 2
+
+
+def test_newsletter_special_edition(tmp_path: Path) -> None:
+    article = EXAMPLES / "articles" / "2026-11-19-atelier-proxmox.html"
+    result = runner.invoke(
+        app,
+        ["newsletter", str(article), "-c", str(EXAMPLES / "feeds.toml"), "--out", str(tmp_path)],
+    )
+    assert result.exit_code == 0, result.stderr
+    (folder,) = tmp_path.iterdir()
+    assert folder.name == "2026-11-19-atelier-client-proxmox-ve-comme-alternative-a-vsphere"
+    assert set(files_of(folder)) == STAR_FILES
+
+
+@pytest.mark.parametrize("platform", ["linkedin", "mastodon", "bluesky"])
+def test_social_json_within_limits(platform: str) -> None:
+    result = runner.invoke(
+        app,
+        ["social", str(EXAMPLES / "articles"), "--platform", platform, "--json", "--thread"],
+    )
+    assert result.exit_code == 0, result.stderr
+    posts = json.loads(result.stdout)
+    assert posts
+    for post in posts:
+        assert post["platform"] == platform
+        assert 0 < post["count"] <= post["limit"]
+        assert 1 <= post["part"] <= post["parts"]
