@@ -118,6 +118,7 @@ def run_client(config: Path, profile: Path | None) -> dict[str, float]:
         raise SystemExit(f"client failed with exit code {proc.returncode}")
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     result["wall"] = wall
+    result["cpu"] = usage.ru_utime + usage.ru_stime
     result["peak_mb"] = usage.ru_maxrss / 1024
     return result
 
@@ -162,8 +163,9 @@ def main() -> None:
         ("second run", second, second_bytes),
     ):
         print(
-            f"{name:>11}: {run['wall']:5.2f} s (imports {run['imports']:.2f}, collect "
-            f"{run['collect']:.2f}, digest {run['digest']:.2f}, render {run['render']:.2f}), "
+            f"{name:>11}: {run['wall']:5.2f} s, cpu {run['cpu']:.2f} s (imports "
+            f"{run['imports']:.2f}, collect {run['collect']:.2f}, digest {run['digest']:.2f}, "
+            f"render {run['render']:.2f}), "
             f"peak {run['peak_mb']:.0f} MB; {run['fetched']:.0f} fetched, "
             f"{run['not_modified']:.0f} not modified, {sent / 1e6:.2f} MB downloaded; "
             f"{run['articles']:.0f} articles, {run['items']:.0f} in {WEEK}, "

@@ -175,3 +175,26 @@ def test_language_guess_falls_back_on_the_hint_then_the_default() -> None:
     assert guess_language("The release of the new version is out for all of us", "fr", "fr") == "en"
     assert guess_language("Proxmox VE 9.1", "de", "fr") == "de"
     assert guess_language("Proxmox VE 9.1", None, "fr") == "fr"
+
+
+def test_a_rerun_rewrites_no_sent_item(tmp_path: Path) -> None:
+    articles = [news("a", n, f"Ceph Squid point release {n} is out") for n in range(6)]
+    with State.open(tmp_path / "s.db") as state:
+        first = build_digest(articles, W47, CFG, state, now=RUN)
+    spy = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    spy.executescript(
+        "CREATE TABLE writes (n INTEGER);"
+        "CREATE TRIGGER on_sent AFTER INSERT ON sent_articles BEGIN INSERT INTO writes VALUES (1);"
+        " END;"
+    )
+    with State.open(tmp_path / "s.db") as state:
+        again = build_digest(articles, W47, CFG, state, now=RUN + timedelta(hours=1))
+        assert again.items == first.items
+        assert spy.execute("SELECT count(*) FROM writes").fetchone()[0] == 0
+        newcomer = news("b", 1, "Proxmox Backup Server 4.1 released", day=20)
+        newcomer = replace(newcomer, first_seen=RUN + timedelta(hours=2))
+        build_digest([*articles, newcomer], W47, CFG, state, now=RUN + timedelta(hours=2))
+        assert spy.execute("SELECT count(*) FROM writes").fetchone()[0] == 0  # came too late
+        late = replace(newcomer, first_seen=RUN - timedelta(hours=1))  # seen before W47's run
+        build_digest([*articles, late], W47, CFG, state, now=RUN + timedelta(hours=3))
+        assert spy.execute("SELECT count(*) FROM writes").fetchone()[0] == 7

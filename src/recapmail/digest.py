@@ -76,7 +76,7 @@ def build_digest(
     from recapmail.highlights import cluster
 
     now = now or datetime.now(UTC)
-    selected = select_articles(articles, period, cfg, state, now=now)
+    selected, stored = _select(articles, period, cfg, state, now)
     limit = cfg.newsletter.max_items
     own = [i for i, s in enumerate(selected) if s.article.kind != "feed"]
     feed = [i for i, s in enumerate(selected) if s.article.kind == "feed"]
@@ -108,8 +108,9 @@ def build_digest(
         if item.cluster is not None:
             first_rank.setdefault(item.cluster, rank)
     ordered_clusters = tuple(sorted(clusters, key=lambda c: first_rank.get(c.id, len(items))))
-    if record:
-        state.record(period, [(selected[i].keys, selected[i].article) for i, _, _ in ordered], now)
+    sent = [(selected[i].keys, selected[i].article) for i, _, _ in ordered]
+    if record and stored != [article for _, article in sent]:  # a re-run rewrites nothing
+        state.record(period, sent, now)
     return Digest(
         period=period,
         title=cfg.newsletter.title,
@@ -177,7 +178,14 @@ def select_articles(
     now: datetime | None = None,
 ) -> list[Selected]:
     """The period's items, deduplicated, before any highlight is picked."""
-    now = now or datetime.now(UTC)
+    return _select(articles, period, cfg, state, now or datetime.now(UTC))[0]
+
+
+def _select(
+    articles: Sequence[Article], period: Period, cfg: Config, state: State, now: datetime
+) -> tuple[list[Selected], list[Article] | None]:
+    """select_articles(), and what the state holds for this period: its sent articles in
+    order, or None when some key of the selection is not recorded as sent in it yet."""
     recorded = {p.label: p for p in state.periods()}
     this = recorded.get(period.label)
     stored = state.recorded_articles(period.label) if this else []
@@ -185,6 +193,7 @@ def select_articles(
     sent = state.sent_labels(k for g in groups for k in g.keys)
     max_age = {s.name: s.max_age_days for s in cfg.sources if s.max_age_days}
     chosen = []
+    complete = this is not None
     for group in groups:
         labels = {sent[k] for k in group.keys if k in sent}
         sent_here = period.label in labels
@@ -192,7 +201,8 @@ def select_articles(
             not labels and _belongs(group.article, period, this, recorded, max_age, now)
         ):
             chosen.append(group)
-    return chosen
+            complete = complete and all(sent.get(k) == period.label for k in group.keys)
+    return chosen, stored if complete else None
 
 
 def dedupe(articles: Sequence[Article]) -> list[Selected]:
@@ -240,12 +250,15 @@ def dedupe(articles: Sequence[Article]) -> list[Selected]:
     ]
 
 
+@functools.lru_cache(maxsize=1 << 15)  # a re-run meets each title twice: fed and stored
 def title_key(title: str | None) -> str | None:
     """Case, accents and punctuation ignored; short titles ("Update") are too common to match."""
     if not title:
         return None
-    plain = unicodedata.normalize("NFKD", title.casefold())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    plain = title.casefold()
+    if not plain.isascii():  # most titles are ASCII: no accents to strip
+        plain = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
     words = _NON_WORD.sub(" ", plain).split()
     if len(words) < 3 or sum(map(len, words)) < 12:
         return None
@@ -258,7 +271,7 @@ def _merge(members: list[Article]) -> Article:
         key=lambda i: (_KIND_RANK.get(members[i].kind, 3), -len(members[i].body), i),
     )
     best = members[ranked[0]]
-    if len(members) == 1:
+    if all(a == best for a in members):  # one item, or a re-run meeting its own stored copy
         return best
     others = [members[i] for i in ranked[1:]]
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from recapmail.model import Article, Highlights, Period
 
 SUMMARY_CHARS = 300
-_BODY_SAMPLE = 4000  # a body's start, for a summary when the feed gives no description
+_BODY_SAMPLE = SUMMARY_CHARS * 5  # a body's start, for a summary when there is no description
 _FEED_PENALTY = 0.8
 _FIGURE = re.compile(
     r"(?<![\w.])(?!(?:19|20)\d\d\b)\d[\d\u00a0\u202f ,.]*\s?"
@@ -90,10 +90,12 @@ def light_highlights(article: Article, default_language: str) -> Highlights:
     from recapmail.highlights import split_sentences
 
     text = article.description or _plain(article.body[:_BODY_SAMPLE])
-    language = guess_language(f"{article.title or ''} {text}", article.language, default_language)
+    language = guess_language(
+        f"{article.title or ''} {text[:600]}", article.language, default_language
+    )
     title = " ".join((article.title or "").split()) or _first_line(text) or article.source
     summary = ""
-    for sentence in split_sentences(text, language)[:2]:
+    for sentence in split_sentences(text[: SUMMARY_CHARS * 3], language)[:2]:
         if summary and len(summary) + len(sentence) >= SUMMARY_CHARS:
             break
         summary = f"{summary} {sentence}".strip()
@@ -105,10 +107,11 @@ def light_highlights(article: Article, default_language: str) -> Highlights:
 
 def guess_language(text: str, hint: str | None, default: str) -> str:
     """French or English by function words when they are clear, else the hint, else default."""
-    counts = {"fr": 0, "en": 0}
-    for word in _WORD.findall(text[:1000].lower()):
-        for language, vocabulary in _FUNCTION_WORDS.items():
-            counts[language] += word in vocabulary
+    words = _WORD.findall(text[:600].lower())
+    counts = {
+        lang: sum(map(vocabulary.__contains__, words))
+        for lang, vocabulary in _FUNCTION_WORDS.items()
+    }
     (best, top), (_, second) = sorted(counts.items(), key=lambda kv: -kv[1])
     if top >= 3 and top >= 2 * second:
         return best

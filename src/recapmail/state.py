@@ -158,7 +158,7 @@ class State:
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO http VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (url, etag, last_modified, zlib.compress(body, 6), content_type, final_url,
+                (url, etag, last_modified, zlib.compress(body, 1), content_type, final_url,
                  stamp, stamp),
             )  # fmt: skip
 
@@ -185,7 +185,7 @@ class State:
     def store_parsed(
         self, url: str, body: bytes, version: int, articles: Sequence[Article]
     ) -> None:
-        blob = zlib.compress(json.dumps([article_dict(a) for a in articles]).encode(), 6)
+        blob = zlib.compress(json.dumps([article_dict(a) for a in articles]).encode(), 1)
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",

@@ -10,6 +10,7 @@ https and mailto kept) before it reaches an Article.
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import json
 import logging
@@ -31,6 +32,7 @@ MAX_DESCRIPTION = 1000
 _ITEM_TAG = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]")
 _FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(rss|feed|RDF)[\s>]")
 _ABSOLUTE = re.compile(r"^https?://[\w.-]+(?::\d+)?(?:[/?#][^\s]*)?$", re.ASCII)
+_ORIGIN = re.compile(r"^https?://[^/?#\s\\]+", re.IGNORECASE)
 _DATE_TAG = re.compile(rb"<(?:pubDate|dc:date|published)[\s>]")
 _LANGUAGE = re.compile(
     rb"<language>\s*([A-Za-z-]{2,12})\s*</language>|xml:lang=[\"']([A-Za-z-]{2,12})"
@@ -231,6 +233,10 @@ def _absolute(link: str, base: str | None) -> str | None:
         return None
     if _ABSOLUTE.match(link):
         return link  # most links; urljoin costs ~15 µs
+    if base and link[:1] == "/" and link[1:2] != "/" and "/." not in link and " " not in link:
+        origin = _ORIGIN.match(base)
+        if origin:  # root-relative, the usual relative link in feeds
+            return origin.group(0) + link
     resolved = urljoin(base, link) if base else link
     parts = urlsplit(resolved)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in resolved:
@@ -371,6 +377,7 @@ def clean_url(url: str) -> str:
     return clean + (f"#{fragment}" if fragment else "")
 
 
+@functools.lru_cache(maxsize=1 << 15)  # collect and dedupe ask for the same links
 def url_key(url: str) -> str:
     """What makes two links the same item: no scheme, www., port 80/443, trailing slash,
     fragment or tracking parameter; the remaining parameters sorted."""

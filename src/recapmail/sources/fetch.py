@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import httpx
 
 Status = Literal["ok", "not_modified", "error"]
+_CONNECTIONS_PER_CLIENT = 8
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "text/xml;q=0.9, application/json;q=0.8, text/html;q=0.7, */*;q=0.1"
@@ -83,25 +84,38 @@ async def _fetch_all(
     cfg: FetchConfig,
     on_result: Callable[[FetchResult], None] | None,
 ) -> list[FetchResult]:
+    """`cfg.concurrency` workers take the next URL as they finish one. Worker i uses client
+    i % n: httpcore's pool scans all its connections for every waiting request at every
+    event, which costs more than the network at 64 connections in one pool (200 loopback
+    feeds: 1.6 s in one client, 0.6 s in eight)."""
     import httpx
 
-    slots = asyncio.Semaphore(cfg.concurrency)
-    limits = httpx.Limits(
-        max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
-    )
+    workers = max(1, min(cfg.concurrency, len(requests)))
+    per_client = min(workers, _CONNECTIONS_PER_CLIENT)
     headers = {"User-Agent": user_agent(cfg), "Accept": ACCEPT, "Accept-Encoding": "gzip"}
-    async with httpx.AsyncClient(
-        headers=headers, timeout=httpx.Timeout(cfg.timeout), limits=limits, follow_redirects=False
-    ) as client:
+    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
+    tls = httpx.create_ssl_context()  # ~20 ms each: one for every client
+    clients = [
+        httpx.AsyncClient(headers=headers, timeout=httpx.Timeout(cfg.timeout), limits=limits,
+                          follow_redirects=False, verify=tls)
+        for _ in range(-(-workers // per_client))
+    ]  # fmt: skip
+    results: list[FetchResult | None] = [None] * len(requests)
+    pending = iter(range(len(requests)))
 
-        async def one(request: FetchRequest) -> FetchResult:
-            async with slots:
-                result = await _guarded(client, request, cfg)
+    async def worker(client: httpx.AsyncClient) -> None:
+        for index in pending:  # one iterator shared by all: each URL is taken once
+            result = await _guarded(client, requests[index], cfg)
+            results[index] = result
             if on_result is not None:
                 on_result(result)
-            return result
 
-        return list(await asyncio.gather(*(one(r) for r in requests)))
+    try:
+        await asyncio.gather(*(worker(clients[i % len(clients)]) for i in range(workers)))
+    finally:
+        for client in clients:
+            await client.aclose()
+    return [r for r in results if r is not None]
 
 
 async def _guarded(
