@@ -15,7 +15,9 @@ log = logging.getLogger(__name__)
 # highlights costs seconds per megabyte and the newsletter only ever shows a few sentences.
 MAX_BODY_CHARS = 200_000
 # Controls that make text lie about itself (bidi overrides) or hide characters.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\u00ad\u061c\u180e]"
+)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # More than 4 combining marks in a row only ever comes from "zalgo" floods.
 _MARKS = r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
@@ -35,6 +37,10 @@ def decode(data: bytes, where: str, declared: str | None = None) -> str:
         text = data.decode("utf-16", errors="replace")
     elif _looks_utf16(data):
         text = data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", errors="replace")
+        if _mostly_controls(text):  # every other byte NUL, but not text: a binary file
+            raise SourceError(
+                f"{where}: looks like a binary file, not text (expected .md, .txt or .html)"
+            )
     else:
         if b"\x00" in data[:8192] and data[:8192].count(b"\x00") > 8:
             raise SourceError(
@@ -85,6 +91,12 @@ def strip_markup(text: str) -> str:
             break
         text = stripped
     return " ".join(text.split())
+
+
+def _mostly_controls(text: str) -> bool:
+    sample = text[:4000]
+    controls = sum(1 for c in sample if c < " " and c not in "\t\n\r")
+    return controls > len(sample) // 10
 
 
 def _looks_utf16(data: bytes) -> bool:
