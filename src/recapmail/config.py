@@ -126,6 +126,10 @@ def read_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: arrays or tables nested too deeply; is it a feeds.toml?"
+        ) from None
     return _Reader(path, text).config(data)
 
 

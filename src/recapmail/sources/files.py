@@ -97,6 +97,8 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
             return tomllib.loads(match.group(1)), text[match.end() :]
         except tomllib.TOMLDecodeError as exc:
             raise SourceError(f"{where}: invalid TOML front matter: {exc}") from None
+        except RecursionError:
+            raise SourceError(f"{where}: front matter is nested too deeply") from None
     return {}, text
 
 
