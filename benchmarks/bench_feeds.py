@@ -102,9 +102,27 @@ def client_run(config: Path) -> dict[str, float | int]:
     }
 
 
-def run_client(config: Path, profile: Path | None) -> dict[str, float]:
+def floor_run(config: Path) -> dict[str, float | int]:
+    """The least a second run can cost: start, then the conditional GETs and nothing else."""
+    from recapmail.config import read_config
+    from recapmail.sources.fetch import FetchRequest, fetch_all
+    from recapmail.state import State
+
+    cfg = read_config(config)
+    with State.open(cfg.state_path) as state:
+        requests = []
+        for source in cfg.sources:
+            assert source.url is not None
+            copy = state.cached(source.url)
+            assert copy is not None
+            requests.append(FetchRequest(source.url, source.name, copy.etag, copy.last_modified))
+    results = fetch_all(requests, cfg.fetch)
+    return {"not_modified": sum(r.status == "not_modified" for r in results)}
+
+
+def run_client(config: Path, profile: Path | None, mode: str = "--client") -> dict[str, float]:
     """The client in its own process: wall time from fork to exit, and its own peak RSS."""
-    args = [sys.executable, __file__, "--client", str(config)]
+    args = [sys.executable, __file__, mode, str(config)]
     if profile is not None:
         args = [sys.executable, "-m", "cProfile", "-o", str(profile), *args[1:]]
     started = time.perf_counter()
@@ -133,9 +151,13 @@ def main() -> None:
                         help="time only N sequential fetches and extrapolate")  # fmt: skip
     parser.add_argument("--profile", type=Path, help="write first.prof and second.prof here")
     parser.add_argument("--client", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         print(json.dumps(client_run(args.client)))
+        return
+    if args.floor:
+        print(json.dumps(floor_run(args.floor)))
         return
 
     from tests.feedserver import FeedServer
@@ -155,6 +177,7 @@ def main() -> None:
         server.hits.clear()
         second = run_client(config, profiles[1])
         second_bytes = server.bytes_sent()
+        floor = run_client(config, None, "--floor")
 
     print(f"{args.feeds} feeds x {args.items} items, +{args.delay * 1000:.0f} ms per response")
     print(f"one after another (fetch only): {sequential:6.2f} s")
@@ -171,6 +194,10 @@ def main() -> None:
             f"{run['articles']:.0f} articles, {run['items']:.0f} in {WEEK}, "
             f"{run['shown']:.0f} shown"
         )
+    print(
+        f"      floor: {floor['wall']:5.2f} s, cpu {floor['cpu']:.2f} s: a process that only "
+        f"sends the {floor['not_modified']:.0f} conditional GETs (the second run's least)"
+    )
     peak = max(first["peak_mb"], second["peak_mb"])
     checks = [
         (f"first {first['wall']:.2f} s <= 1/10 of one after another ({sequential / 10:.2f} s)",

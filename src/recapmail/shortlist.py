@@ -5,7 +5,8 @@ A week can hold 10,000 feed items while the newsletter shows `max_items`: extrac
 score from what its feed already says (microseconds an item):
 - figures in the title or description (a count, a percentage, an amount), +0.6;
 - news cue words in the title (release, security fix, acquisition, sortie, faille...), +0.5;
-- substance: the length of its text, up to +0.5 for 2,000 characters or more;
+- substance: the length of its text, up to +1 for 1,500 characters or more (a one-line
+  item has nothing for the newsletter to show, whatever its title promises);
 - recency: up to +0.5 for the end of the period, as fresher news reads better on Monday;
 - source diversity: each better item already taken from the same feed costs 0.8, so one
   prolific feed cannot fill the newsletter.
@@ -62,7 +63,7 @@ def cheap_score(article: Article, period: Period) -> float:
     head = f"{article.title or ''}\n{article.description or ''}"
     score = 0.6 if _FIGURE.search(head) else 0.0
     score += 0.5 if article.title and _CUES.search(article.title) else 0.0
-    score += 0.5 * min(len(article.body) / 2000, 1.0)
+    score += min(len(article.body) / 1500, 1.0)
     if article.published is not None and period.start <= article.published < period.end:
         span = (period.end - period.start).total_seconds() or 1.0
         score += 0.5 * (article.published - period.start).total_seconds() / span

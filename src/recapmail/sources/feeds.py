@@ -32,6 +32,7 @@ MAX_DESCRIPTION = 1000
 _ITEM_TAG = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]")
 _FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(rss|feed|RDF)[\s>]")
 _ABSOLUTE = re.compile(r"^https?://[\w.-]+(?::\d+)?(?:[/?#][^\s]*)?$", re.ASCII)
+_LANGUAGE_CODE = re.compile(r"^([a-z]{2})(?:[-_]|$)")
 _ORIGIN = re.compile(r"^https?://[^/?#\s\\]+", re.IGNORECASE)
 _DATE_TAG = re.compile(rb"<(?:pubDate|dc:date|published)[\s>]")
 _LANGUAGE = re.compile(
@@ -246,7 +247,7 @@ def _absolute(link: str, base: str | None) -> str | None:
 
 def _language(value: object) -> str | None:
     text = _str(value).strip().lower()
-    match = re.match(r"^([a-z]{2})(?:[-_]|$)", text)
+    match = _LANGUAGE_CODE.match(text)
     return match.group(1) if match else None
 
 
