@@ -121,9 +121,11 @@ class FeedServer:
                     self.send_header("Content-Length", str(len(body)))
                 for name, value in headers.items():
                     self.send_header(name.replace("_", "-"), value)
+                # logged before the body goes out: a client that has read the whole answer
+                # must find it in the log (else a test may look before this thread logs it)
+                server._log(Hit(path, status, len(body), dict(self.headers.items())))
                 self.end_headers()
                 self.wfile.write(body)
-                server._log(Hit(path, status, len(body), dict(self.headers.items())))
 
             def _route(self, path: str, route: Route) -> None:
                 etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
@@ -138,8 +140,8 @@ class FeedServer:
                         self.send_response(304)
                         self.send_header("ETag", etag)
                         self.send_header("Content-Length", "0")
-                        self.end_headers()
                         server._log(Hit(path, 304, 0, dict(self.headers.items())))
+                        self.end_headers()
                         return
                 body = route.body
                 if route.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):

@@ -198,3 +198,13 @@ def test_a_rerun_rewrites_no_sent_item(tmp_path: Path) -> None:
         late = replace(newcomer, first_seen=RUN - timedelta(hours=1))  # seen before W47's run
         build_digest([*articles, late], W47, CFG, state, now=RUN + timedelta(hours=3))
         assert spy.execute("SELECT count(*) FROM writes").fetchone()[0] == 7
+
+
+def test_feed_items_about_the_teams_events_come_first() -> None:
+    team = replace(recap("x"), title="Journées OpenInfra Lyon 2026 : nos retours")
+    about = news("press", 1, "OpenInfra Days Lyon 2026 draws a record crowd")
+    other = news("press", 2, "Kubernetes 1.36 released with 40 new features")
+    unrelated_year = news("blog", 3, "Lyon 2026 tram extension opens")  # one shared name only
+    articles = [other, unrelated_year, about]
+    assert articles[shortlist(articles, W47, [team])[0]] is about
+    assert articles[shortlist(articles, W47)[0]] is other

@@ -80,7 +80,8 @@ def build_digest(
     limit = cfg.newsletter.max_items
     own = [i for i, s in enumerate(selected) if s.article.kind != "feed"]
     feed = [i for i, s in enumerate(selected) if s.article.kind == "feed"]
-    ranked = [feed[j] for j in shortlist([selected[i].article for i in feed], period)]
+    anchors = [selected[i].article for i in own]
+    ranked = [feed[j] for j in shortlist([selected[i].article for i in feed], period, anchors)]
     room = max(limit - len(own), 0)
     full, rest = own + ranked[:room], ranked[room:]
     found = extract_cached([selected[i].article for i in full], state, now)

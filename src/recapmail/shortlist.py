@@ -8,6 +8,9 @@ score from what its feed already says (microseconds an item):
 - substance: the length of its text, up to +1 for 1,500 characters or more (a one-line
   item has nothing for the newsletter to show, whatever its title promises);
 - recency: up to +0.5 for the end of the period, as fresher news reads better on Monday;
+- the team's events: +1.5 (a cluster of two in the final order) when its title shares two
+  distinctive words (a name, a year) with the title of one of the team's own recaps, which
+  it may then join in a cluster;
 - source diversity: each better item already taken from the same feed costs 0.8, so one
   prolific feed cannot fill the newsletter.
 Ties go to the newer item, then to the smaller `source`, so the order never depends on input
@@ -54,6 +57,11 @@ _FUNCTION_WORDS = {
         "been has have had will which who it its our their they we not but also into"
     ),
 }
+_TITLE_WORD = re.compile(r"\b(?:[A-ZÀ-Þ][\w-]{2,}|\d+(?:[.,]\d+)+|\d{2,})\b")
+_COMMON_CAPITALS = _vocabulary(
+    "the and for with how why what new our this notre nos les des une retour retours compte "
+    "rendu recap notes day days journée journées summit sommet update release version"
+)
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_MARK = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|>\s*|\d+[.)]\s+)|[*_`]{1,3}", re.M)
 
@@ -70,9 +78,16 @@ def cheap_score(article: Article, period: Period) -> float:
     return score
 
 
-def shortlist(articles: Sequence[Article], period: Period) -> list[int]:
-    """Indexes of `articles`, most promising first, with the per-feed diversity penalty."""
-    base = [cheap_score(a, period) for a in articles]
+def shortlist(
+    articles: Sequence[Article], period: Period, anchors: Sequence[Article] = ()
+) -> list[int]:
+    """Indexes of `articles`, most promising first, with the per-feed diversity penalty;
+    `anchors` are the team's own recaps."""
+    events = [words for a in anchors if len(words := title_words(a.title)) >= 2]
+    base = [
+        cheap_score(a, period) + (1.5 if _shares_event(title_words(a.title), events) else 0.0)
+        for a in articles
+    ]
     stamps = [_timestamp(a) for a in articles]
     by_base = sorted(range(len(articles)), key=lambda i: (-base[i], -stamps[i], articles[i].source))
     taken: dict[str, int] = {}
@@ -117,6 +132,16 @@ def guess_language(text: str, hint: str | None, default: str) -> str:
     if top >= 3 and top >= 2 * second:
         return best
     return (hint or default).lower()[:2]
+
+
+def title_words(title: str | None) -> frozenset[str]:
+    """The distinctive words of a title: capitalised names and numbers (years, versions)."""
+    words = _TITLE_WORD.findall(title or "")
+    return frozenset(w.casefold() for w in words if w.casefold() not in _COMMON_CAPITALS)
+
+
+def _shares_event(words: frozenset[str], events: list[frozenset[str]]) -> bool:
+    return len(words) >= 2 and any(len(words & event) >= 2 for event in events)
 
 
 def _plain(markdown: str) -> str:
