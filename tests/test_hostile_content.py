@@ -354,3 +354,41 @@ def test_entity_encoded_markup_in_feed_text_never_becomes_a_tag(kind: str, tmp_p
     assert code == 0, stderr
     (edition,) = edition_folders(out)
     assert_inert(edition)
+
+
+FIXTURES = Path(__file__).parent / "data" / "hostile"
+
+
+def test_the_fixture_attacks_through_digest_and_a_served_page(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    page = feed_server.add(
+        "/page.html",
+        (FIXTURES / "page-piege.html").read_bytes(),
+        content_type="text/html; charset=utf-8",
+    )
+    feed = feed_server.add("/flux.xml", (FIXTURES / "flux-piege.xml").read_bytes())
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        "[newsletter]\nmax_items = 50\n"
+        f'[[sources]]\nname = "recap"\npath = "{FIXTURES / "recap-piege.md"}"\n'
+        f'[[sources]]\nname = "page"\nurl = "{page}"\ntype = "page"\n'
+        f'[[sources]]\nname = "flux"\nurl = "{feed}"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, _, stderr = invoke(
+        "digest", "--config", str(config), "--week", "2026-W47", "--out", str(out)
+    )
+    assert code == 0, stderr
+    (edition,) = edition_folders(out)
+    assert_inert(edition)
+    everything = "".join(p.read_text("utf-8", "replace") for p in edition.rglob("*") if p.is_file())
+    assert "root:x:" not in everything and "lollollol" not in everything
+    digest = json.loads((edition / "digest.json").read_text("utf-8"))
+    assert {i["feed"] for i in digest["items"]} == {"recap", "page", "flux"}
+    for command in ("highlights", "social"):
+        code, stdout, stderr = invoke(command, page, str(FIXTURES / "recap-piege.md"), "--json")
+        assert code == 0, stderr
+        for value in json.loads(stdout):
+            assert not active_content(json.dumps(value, ensure_ascii=False)), value
