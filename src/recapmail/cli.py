@@ -328,9 +328,7 @@ def _progress() -> Iterator[Callable[[str], None] | None]:
 
 def _echo_report(kind: str, report: RunReport) -> None:
     d = report.digest
-    warnings = len(d.warnings)
-    for w in d.warnings:
-        typer.secho(f"Warning: {w.source}: {w.reason}", err=True, fg="yellow")
+    warnings = len(d.warnings)  # each one was already logged as it happened
     shown = len(d.shown)
     typer.echo(
         f"{kind} {d.period.label}: {len(d.items)} articles ({shown} shown), "
