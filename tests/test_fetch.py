@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -102,3 +103,20 @@ def test_results_are_reported_as_they_arrive(feed_server: FeedServer) -> None:
         on_result=lambda r: seen.append(r.request.name),
     )  # fmt: skip
     assert seen == ["quick", "slow"]
+
+
+def test_a_failing_callback_stops_the_fetching() -> None:
+    with FeedServer(delay=0.2) as server:
+        for i in range(20):
+            server.add(f"/feeds/{i}.xml", rss_feed(make_items(1)))
+        requests = [FetchRequest(server.url(f"/feeds/{i}.xml"), str(i)) for i in range(20)]
+
+        def fail(result: FetchResult) -> None:
+            raise RuntimeError(f"cannot use {result.request.name}")
+
+        started = time.perf_counter()
+        with pytest.raises(RuntimeError, match="cannot use"):
+            fetch_all(requests, FetchConfig(concurrency=2), on_result=fail)
+        assert time.perf_counter() - started < 1.0  # not the 2 s that 20 URLs take two by two
+        assert not [t for t in threading.enumerate() if t.name == "recapmail-fetch"]
+        assert len(server.hits) < 8

@@ -107,11 +107,12 @@ def light_highlights(article: Article, default_language: str) -> Highlights:
 
     text = article.description or _plain(article.body[:_BODY_SAMPLE])
     language = guess_language(
-        f"{article.title or ''} {text[:600]}", article.language, default_language
+        f"{article.title or ''} {text[:400]}", article.language, default_language
     )
     title = " ".join((article.title or "").split()) or _first_line(text) or article.source
     summary = ""
-    for sentence in split_sentences(text[: SUMMARY_CHARS * 3], language)[:2]:
+    # a sentence that fits in the summary ends inside this sample
+    for sentence in split_sentences(text[: SUMMARY_CHARS + 60], language)[:2]:
         if summary and len(summary) + len(sentence) >= SUMMARY_CHARS:
             break
         summary = f"{summary} {sentence}".strip()

@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS highlights (key TEXT PRIMARY KEY, data TEXT NOT NULL,
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 _CHUNK = 500  # keys per IN (...) query, under SQLite's variable limit
 HIGHLIGHTS_KEEP_DAYS = 90
+_TO_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**options) builds one a call
 
 
 class StateError(RecapmailError):
@@ -299,7 +300,7 @@ def article_from_dict(data: dict[str, Any]) -> Article:
 
 
 def article_to_json(article: Article) -> str:
-    return json.dumps(article_dict(article), ensure_ascii=False)
+    return _TO_JSON(article_dict(article))
 
 
 def article_from_json(text: str) -> Article:
