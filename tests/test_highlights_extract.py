@@ -162,3 +162,35 @@ def test_articles_about_different_events_stay_apart(summit: list[Highlights]) ->
     clusters, membership = cluster([summit[0], summit[3]])
     assert clusters == ()
     assert membership == {}
+
+
+def test_hashtags_put_the_event_and_projects_before_places_and_spelled_out_acronyms() -> None:
+    body = (
+        "Nos notes du Sommet Flotte Europe 2026\n"
+        "Le Sommet Flotte Europe 2026 s'est tenu du 3 au 5 mars à Porto et a réuni 2 100 "
+        "participants autour de Kubernetes.\n"
+        "La fondation CNCF a annoncé que le planificateur de lots (PDL) devient stable dans "
+        "Kubernetes 1.40, avec 30 nouveautés.\n"
+        "Une équipe de Porto Digital a montré comment elle signe ses images avec Sigstore.\n"
+        "Prochaine étape pour nous : tester PDL sur notre plateforme.\n"
+    )
+    h = extract(Article(source="notes.txt", body=body))
+    assert h.hashtags[0] == "#SommetFlotteEurope2026"
+    assert h.hashtags.index("#Kubernetes") < h.hashtags.index("#PDL")
+    assert "#CNCF" in h.hashtags
+    assert "#Porto" not in h.hashtags[:4]  # the city it was held in comes last, if at all
+    assert all(len(tag) <= 25 for tag in h.hashtags)
+
+
+def test_a_long_event_name_is_tagged_by_its_brand() -> None:
+    body = (
+        "CloudWeave + MeshCon North America 2026 s'est tenue à Denver avec 5 000 participants.\n"
+        "CloudWeave a annoncé 12 nouveaux membres et un programme de certification.\n"
+    )
+    h = extract(
+        Article(
+            source="cw.txt", body=body, title="Nos notes de CloudWeave + MeshCon North America 2026"
+        )
+    )
+    assert h.hashtags[0] == "#CloudWeave"
+    assert not any(len(tag) > 25 for tag in h.hashtags)

@@ -12,7 +12,14 @@ import re
 from recapmail.highlights.clean import clean_document, clean_inline
 from recapmail.highlights.events import cluster
 from recapmail.highlights.figures import figures_in, select_figures
-from recapmail.highlights.keywords import MAX_KEYWORDS, find_keywords, hashtag, hashtags_for
+from recapmail.highlights.hashtags import pick_hashtags
+from recapmail.highlights.keywords import (
+    MAX_KEYWORDS,
+    find_keywords,
+    hashtag,
+    keep_terms,
+    ranked_terms,
+)
 from recapmail.highlights.language import detect_language
 from recapmail.highlights.ranking import (
     Candidate,
@@ -66,7 +73,8 @@ def extract(article: Article, count: int = 5) -> Highlights:
     prose = [text for text, kind in texts if kind != "heading"]
     headings = [text for text, kind in texts if kind == "heading"]
     known_title = title if article.title or first_is_title else ""
-    keywords = find_keywords(prose, known_title, description, article.tags, MAX_KEYWORDS, headings)
+    ranked = ranked_terms(prose, known_title, description, article.tags, headings)
+    keywords = keep_terms(ranked, MAX_KEYWORDS)
     if not known_title:
         terms = find_keywords(prose, "", description, article.tags, 20, headings, min_score=0.0)
         title = build_title(terms, language)
@@ -90,7 +98,7 @@ def extract(article: Article, count: int = 5) -> Highlights:
         highlights=tuple(highlights),
         figures=figures,
         keywords=keywords,
-        hashtags=hashtags_for(keywords),
+        hashtags=pick_hashtags(keywords, ranked, prose),
         links=doc.links,
     )
 

@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from recapmail.highlights.keywords import EVENT_WORDS, hashtags_for, names_in
+from recapmail.highlights.hashtags import pick_hashtags
+from recapmail.highlights.keywords import EVENT_WORDS, names_in
 from recapmail.highlights.words import word_set
 from recapmail.model import Cluster, Conflict, Figure, Highlights
 
@@ -230,7 +231,7 @@ def _make_cluster(
         highlights=_merge_highlights(ranked),
         figures=_merge_figures(ranked),
         keywords=merged_keywords,
-        hashtags=hashtags_for(merged_keywords),
+        hashtags=pick_hashtags(merged_keywords),
         members=tuple(item.article.source for item in ranked),
         conflicts=_conflicts(ranked),
     )

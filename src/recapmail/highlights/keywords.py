@@ -20,6 +20,7 @@ _TOKEN = re.compile(r"[\w][\w'’\-.&+]*[\w+]|[\w]|[^\w\s]")
 _ELIDED = re.compile(r"^(?:l|d|j|qu|n|s|c)['’](?=\w)", re.IGNORECASE)
 _YEARISH = re.compile(r"^(?:19|20)\d\d$|^\d+(?:\.\d+)*$")
 _NAME_CONNECTORS = {"&", "+"}
+_VERSION_TAIL = re.compile(r"(?<=\w)\s+v?\d+(?:\.\d+)+$")
 _ROLE_ACRONYMS = {
     "ceo", "cto", "coo", "cfo", "vp", "gm", "tc", "ptl", "i", "ok", "q&a", "faq", "fyi", "url",
     "pdg", "dsi", "rex", "nb", "ps", "lol", "mdr", "etc", "vs", "mr", "mrs", "dr", "pm", "am",
@@ -35,6 +36,12 @@ EVENT_WORDS = re.compile(
     r"\w+fest|expo|salon|gathering|ptg|kcd|experience|in action|hackathon|rencontres?)\b",
     re.IGNORECASE,
 )
+# -ing words that name a field rather than an action: "edge computing", "GPU scheduling".
+_ING_NOUNS = word_set(
+    "computing hosting monitoring scheduling networking engineering learning training testing "
+    "logging tracing billing pricing building meeting offering tooling caching routing "
+    "clustering sharding scaling streaming serving"
+)
 MAX_KEYWORDS = 10
 MAX_HASHTAGS = 6
 
@@ -49,6 +56,18 @@ def find_keywords(
     min_score: float = 2.0,
 ) -> tuple[str, ...]:
     """Named things and topics, most telling first."""
+    terms = ranked_terms(sentences, title, description, tags, headings)
+    return keep_terms(terms, limit, min_score)
+
+
+def ranked_terms(
+    sentences: Sequence[str],
+    title: str,
+    description: str | None = None,
+    tags: Sequence[str] = (),
+    headings: Sequence[str] = (),
+) -> list[tuple[str, float]]:
+    """Every candidate keyword as written, with its score, best first."""
     names = Counter[str]()
     surface: dict[str, str] = {}
     topics = Counter[str]()
@@ -57,7 +76,8 @@ def find_keywords(
     lowercase = {t for tokens in tokenised for t in tokens if t[:1].islower()}
     editor_text = " ".join([title, description or "", *tags])
     for tokens in tokenised:
-        for name in _names(tokens, capitalised_elsewhere):
+        for found in _names(tokens, capitalised_elsewhere):
+            name = _VERSION_TAIL.sub("", found)  # "Kubernetes 1.35" is Kubernetes
             key = name.lower()
             names[key] += 1
             surface.setdefault(key, name)
@@ -79,6 +99,8 @@ def find_keywords(
         words = key.split()
         if len(words) == 1 and not _distinctive(surface[key]) and key in lowercase:
             continue  # "Keynote", "Infrastructure": a common noun that opened a sentence
+        if len(key) <= 2 and count < 2 and key not in editor.split():
+            continue  # "RS" once in passing: an abbreviation, not a subject
         weight = 1.0 if len(words) > 1 or _distinctive(surface[key]) else 0.8
         bonus = 2.0 if _fold(key) in editor else 0.0
         if len(words) > 1 and EVENT_WORDS.search(key):
@@ -94,20 +116,29 @@ def find_keywords(
             scores[key] = scores.get(key, 0.0) + 1.5
             surface.setdefault(key, tag)
     ranked = sorted(scores, key=lambda k: (-scores[k], k))
+    return [(surface[key], scores[key]) for key in ranked]
+
+
+def keep_terms(
+    terms: Sequence[tuple[str, float]], limit: int = MAX_KEYWORDS, min_score: float = 2.0
+) -> tuple[str, ...]:
+    """The best terms, none inside another, the weak ones only to reach three."""
     kept: list[str] = []
-    for key in ranked:
-        if scores[key] < min_score and len(kept) >= 3:
+    for term, score in terms:
+        key = term.lower()
+        if score < min_score and len(kept) >= 3:
             break
-        if any(_contains(other, key) or _contains(key, other) for other in kept):
+        if any(_contains(other.lower(), key) or _contains(key, other.lower()) for other in kept):
             continue
-        kept.append(key)
+        kept.append(term)
         if len(kept) == limit:
             break
-    return tuple(surface[key] for key in kept)
+    return tuple(kept)
 
 
 def hashtag(text: str) -> str | None:
     """ "souveraineté numérique" -> "#SouveraineteNumerique"; None when nothing usable is left."""
+    text = re.sub(r"(?<=\w)['’]s\b", "", text)  # "Ceph's" -> "Ceph"
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     words = re.findall(r"[A-Za-z0-9]+", ascii_text.replace("'", " "))
     parts = [w if any(c.isupper() for c in w) else w[:1].upper() + w[1:] for w in words]
@@ -205,7 +236,12 @@ def _topics(words: list[str]) -> list[str]:
             continue
         if first[:1].isupper() and second[:1].isupper():
             continue  # a name, counted as such
-        if lowered[1].endswith(("ing", "ed")) and not lowered[1].endswith(("ding", "ring")):
+        capital = first if first[:1].isupper() else second if second[:1].isupper() else ""
+        if capital and not _distinctive(capital):
+            continue  # "Flux intègre", "newest Platinum": a name and a stray word
+        if lowered[0].endswith(("ly", "ing")) and lowered[0] not in _ING_NOUNS:
+            continue  # "increasingly deploy", "helping connect"
+        if lowered[1].endswith(("ing", "ed")) and lowered[1] not in _ING_NOUNS:
             continue
         found.append(f"{first} {second}")
     return found

@@ -51,6 +51,8 @@ GENERIC = word_set(
     image images photo photos vidéo video slides slide lien link links article articles post
     blog here there this that these those thank thanks merci bravo following suivant suivante
     recap récap review résumé retours retour summary highlights highlight welcome bienvenue
+    another true higher lower newest latest unique related ongoing makes make made provided
+    provides covering helping real whole various
     """
 )
 
