@@ -42,8 +42,10 @@ _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _HTML_ONLY = re.compile(r"^\s*</?[a-zA-Z][^>]*>\s*$")
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+# Bounded lengths: "[[[[…](((((" would otherwise cost quadratic time; no label or URL is that long.
 _LINK = re.compile(
-    r"\[([^\]\[]*(?:\[[^\]]*\][^\]\[]*)*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)"
+    r"\[([^\]\[]{0,500}(?:\[[^\]\[]{0,200}\][^\]\[]{0,500}){0,4})\]"
+    r"\(\s*<?([^)\s>]{0,2000})>?(?:\s+[\"'][^)]{0,300}[\"'])?\s*\)"
 )
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
 _BARE_URL = re.compile(r"(?<![\w(\[])https?://[^\s)<>\]]+")
