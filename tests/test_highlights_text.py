@@ -154,3 +154,16 @@ def test_shortening_never_cuts_inside_a_word(pieces: list[tuple[str, str]]) -> N
     words = set(re.findall(r"\w+", sentence.lower()))
     assert len(short) <= 80 or short == " ".join(sentence.split())
     assert set(re.findall(r"\w+", short.lower())) <= words  # a new first word gets a capital
+
+
+def test_a_sentence_that_ends_before_the_cut_gets_no_ellipsis() -> None:
+    from recapmail.highlights.shorten import shorten
+
+    sentence = (
+        "Joining the larger foundation sets the stage for the next decade of open "
+        "infrastructure work in every region of the world and for every member of our "
+        'community." \\ then trailing markup left over by a bad copy and paste from the page'
+    )
+    short = shorten(sentence, 200)
+    assert short.endswith("community.")
+    assert "…" not in short

@@ -59,8 +59,10 @@ def _cut(text: str, limit: int) -> str:
         space = text.rfind(" ", 0, room)
         best = space if space > 0 else room
     head = _END.sub("", text[:best])
-    head = _balance(head)
-    return head.rstrip(" ,;:") + "…"
+    head = _balance(head).rstrip(" ,;:")
+    if head.endswith((".", "!", "?")) and len(head) > limit * 0.6:
+        return head  # the sentence itself ended there: nothing was cut but a stray mark
+    return head + "…"
 
 
 def _balance(text: str) -> str:
