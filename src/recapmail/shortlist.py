@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from recapmail.model import Article, Highlights, Period
 
 SUMMARY_CHARS = 300
-_BODY_SAMPLE = SUMMARY_CHARS * 5  # a body's start, for a summary when there is no description
+_BODY_SAMPLE = SUMMARY_CHARS * 3  # a body's start, for a summary when there is no description
 _FEED_PENALTY = 0.8
 _FIGURE = re.compile(
     r"(?<![\w.])(?!(?:19|20)\d\d\b)\d[\d\u00a0\u202f ,.]*\s?"
@@ -111,8 +111,11 @@ def light_highlights(article: Article, default_language: str) -> Highlights:
     )
     title = " ".join((article.title or "").split()) or _first_line(text) or article.source
     summary = ""
-    # a sentence that fits in the summary ends inside this sample
-    for sentence in split_sentences(text[: SUMMARY_CHARS + 60], language)[:2]:
+    # A line break ends a sentence, and one that fits in the summary ends inside the sample.
+    sample = "\n".join(
+        [line for line in text[: SUMMARY_CHARS + 60].split("\n") if line.strip()][:2]
+    )
+    for sentence in split_sentences(sample, language)[:2]:
         if summary and len(summary) + len(sentence) >= SUMMARY_CHARS:
             break
         summary = f"{summary} {sentence}".strip()
