@@ -148,17 +148,6 @@ def hashtag(text: str) -> str | None:
     return "#" + tag
 
 
-def hashtags_for(keywords: Sequence[str]) -> tuple[str, ...]:
-    tags: dict[str, str] = {}
-    for keyword in keywords:
-        tag = hashtag(keyword)
-        if tag and tag.lower() not in tags and len(tag) > 2:
-            tags[tag.lower()] = tag
-        if len(tags) == MAX_HASHTAGS:
-            break
-    return tuple(tags.values())
-
-
 def names_in(text: str) -> list[str]:
     """Runs of capitalised words in `text`, as written ("OpenInfra Summit Europe 2025")."""
     return _names(_tokens(text), None)
