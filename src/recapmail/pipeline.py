@@ -153,7 +153,7 @@ def edition_digest(items: Sequence[Highlights], cfg: Config) -> Digest:
     """A digest of exactly these articles, in the order given, for a special edition."""
     from recapmail.highlights import cluster
 
-    clusters, membership = cluster(items)
+    clusters, membership = cluster(items, language=cfg.newsletter.language)
     dates = [h.article.published for h in items if h.article.published]
     last = max(dates) if dates else datetime.now(UTC).replace(hour=0, minute=0, second=0)
     first = min(dates) if dates else last

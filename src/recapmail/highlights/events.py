@@ -40,8 +40,14 @@ MAX_MERGED_HIGHLIGHTS = 8
 MAX_MERGED_FIGURES = 10
 
 
-def cluster(items: Sequence[Highlights]) -> tuple[tuple[Cluster, ...], dict[str, str]]:
-    """Groups of two or more articles about one event, and each grouped article's cluster id."""
+def cluster(
+    items: Sequence[Highlights], *, language: str | None = None
+) -> tuple[tuple[Cluster, ...], dict[str, str]]:
+    """Groups of two or more articles about one event, and each grouped article's cluster id.
+
+    With `language` (the newsletter's), a cluster leads with what its members say in that
+    language: a French newsletter opens a French and English pair with the French summary.
+    """
     keys = [_event_keys(item) for item in items]
     parent = list(range(len(items)))
 
@@ -71,7 +77,9 @@ def cluster(items: Sequence[Highlights]) -> tuple[tuple[Cluster, ...], dict[str,
     for members in groups.values():
         if len(members) < 2:
             continue
-        made = _make_cluster([items[i] for i in members], [keys[i] for i in members], used_ids)
+        made = _make_cluster(
+            [items[i] for i in members], [keys[i] for i in members], used_ids, language
+        )
         used_ids.add(made.id)
         clusters.append(made)
         for source in made.members:
@@ -201,12 +209,16 @@ def _same_event(
 
 
 def _make_cluster(
-    items: list[Highlights], keys: list[list[EventKey]], used_ids: set[str]
+    items: list[Highlights],
+    keys: list[list[EventKey]],
+    used_ids: set[str],
+    language: str | None = None,
 ) -> Cluster:
     order = sorted(
         range(len(items)),
         key=lambda i: (
-            -(len(items[i].figures) + len(items[i].highlights) + len(items[i].summary) / 200)
+            language is not None and items[i].language != language,
+            -(len(items[i].figures) + len(items[i].highlights) + len(items[i].summary) / 200),
         ),
     )
     ranked = [items[i] for i in order]
