@@ -107,3 +107,12 @@ def test_many_items_are_grouped_by_event_without_comparing_every_pair() -> None:
         titles = {next(h.title for h in items if h.article.source == s) for s in event.members[:3]}
         assert len(titles) == 1
     assert elapsed < 2.0  # every pair: 50 million comparisons, about 5 s
+
+
+def test_cluster_leads_with_the_newsletters_language() -> None:
+    french = recap("a.md", "Rencontres CloudFrugal Nantes 2026", FRENCH, "fr")
+    english = recap("b.md", "CloudFrugal Days Nantes 2026", ENGLISH, "en")
+    for language, lead in (("fr", french), ("en", english)):
+        (made,), _ = cluster([french, english], language=language)
+        assert made.summary == lead.summary
+        assert made.members[0] == lead.article.source

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recapmail.highlights.figures import find_figures, parse_number
+from recapmail.highlights.figures import figures_in, find_figures, parse_number
 
 
 def figures(text: str, language: str) -> list[tuple[str, float, str]]:
@@ -125,3 +125,16 @@ def test_a_counted_thing_outranks_a_bare_change() -> None:
     text = "Une banque a migré 3 200 machines virtuelles, et le budget est resté en hausse de 5 %."
     found = find_figures([text], "fr")
     assert found[0].label == "machines virtuelles"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "label"),
+    [
+        ("An operator showed a 256-GPU cluster scheduled with Nova.", "256", "GPU cluster"),
+        ("It was a 3-day event in Paris.", "3-day", "event"),
+        ("Key Topics from the 3-Day Event", "3-Day", "event"),
+    ],
+)
+def test_hyphenated_counts_read_naturally(sentence: str, value: str, label: str) -> None:
+    found = [f for _, f in figures_in(sentence, "en")]
+    assert [(f.value, f.label) for f in found] == [(value, label)]

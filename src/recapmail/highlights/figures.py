@@ -177,8 +177,17 @@ def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure 
         return None
     if not pct and not cur and not mult and _VERSION_BEFORE.search(before[-12:]):
         return None
+    value = match.group(0).strip()
     if unit:
-        label = unit[1:].lower()
+        # "3-day event": the span stays in the value; "256-GPU cluster": 256 of GPU cluster.
+        word = unit[1:]
+        noun = _label_after(after)[0]
+        if word.lower().rstrip("s") in _TIME_UNITS:
+            # a Title Case heading ("the 3-Day Event") capitalises common nouns too
+            label = (noun.lower() if word[:1].isupper() else noun) or word.lower()
+        else:
+            value = value[: -len(unit)]
+            label = f"{word} {noun}".strip() if noun else word
     elif pct:
         counted = _counted_before(before)
         label = change_label(before, after, language, counted) or _percent_label(before, after)
@@ -193,7 +202,6 @@ def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure 
         return None
     if abs(number) < 2 and not (pct or cur or mult or ordinal):
         return None
-    value = match.group(0).strip()
     return Figure(value=value, number=float(number), label=label, sentence=sentence)
 
 
