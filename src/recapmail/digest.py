@@ -37,7 +37,7 @@ from recapmail import __version__
 from recapmail.config import Config
 from recapmail.model import Article, Digest, DigestItem, Highlights, Period, SourceWarning
 from recapmail.shortlist import light_highlights, shortlist
-from recapmail.sources.collect import identity_keys
+from recapmail.sources.collect import fewer_gc_passes, identity_keys
 from recapmail.state import (
     RecordedPeriod,
     State,
@@ -73,9 +73,21 @@ def build_digest(
     """The period's items best first. Full extraction (cached) and clustering only for the
     team's own recaps and pages and for the feed items that can be shown (shortlist.py); the
     other feed items follow, in the shortlist's order, with light highlights."""
+    with fewer_gc_passes():
+        return _build(articles, period, cfg, state, record, warnings, now or datetime.now(UTC))
+
+
+def _build(
+    articles: Sequence[Article],
+    period: Period,
+    cfg: Config,
+    state: State,
+    record: bool,
+    warnings: Sequence[SourceWarning],
+    now: datetime,
+) -> Digest:
     from recapmail.highlights import cluster
 
-    now = now or datetime.now(UTC)
     selected, stored = _select(articles, period, cfg, state, now)
     limit = cfg.newsletter.max_items
     own = [i for i, s in enumerate(selected) if s.article.kind != "feed"]

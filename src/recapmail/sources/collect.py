@@ -9,7 +9,8 @@ week does not make its items vanish from a re-run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,26 @@ def identity_keys(article: Article) -> tuple[str, ...]:
     return tuple(keys)
 
 
+@contextmanager
+def fewer_gc_passes() -> Iterator[None]:
+    """A week of feeds makes ~10^6 small objects that all live to the end of the run: with
+    the default thresholds the cycle collector runs ~400 times, three of them over the whole
+    heap (0.25 s of a 2.5 s digest). Objects that exist already are left out of its passes."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    mine = gc.get_freeze_count() == 0  # a caller's own gc.freeze() is left as it is
+    if mine:
+        gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if mine:
+            gc.unfreeze()
+
+
 def collect(
     cfg: Config,
     state: State,
@@ -62,6 +83,13 @@ def collect(
     offline: bool,
     progress: Progress | None = None,
     now: datetime | None = None,
+) -> Collected:
+    with fewer_gc_passes():
+        return _collect(cfg, state, offline, progress, now)
+
+
+def _collect(
+    cfg: Config, state: State, offline: bool, progress: Progress | None, now: datetime | None
 ) -> Collected:
     now = now or datetime.now(UTC)
     run = _Run(state, progress, now)
