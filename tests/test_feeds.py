@@ -181,3 +181,26 @@ def test_canonical_links() -> None:
         "https://example.org/post?a=1&b=2"
     )
     assert url_key("https://example.org/post?id=1") != url_key("https://example.org/post?id=2")
+
+
+def test_a_giant_item_is_cut_at_a_paragraph() -> None:
+    paragraph = "<p>" + "Le cluster a tenu la charge pendant la migration. " * 40 + "</p>"
+    body = paragraph * 400  # about 800,000 characters of HTML
+    data = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Une migration</title><link>https://example.org/a</link>"
+        f"<description><![CDATA[{body}]]></description></item></channel></rss>"
+    ).encode()
+    (article,) = parse_feed(data, "giant.xml").articles
+    assert 100_000 < len(article.body) <= 200_000
+    assert article.body.endswith("migration.")
+
+
+def test_a_feed_declared_latin1_but_saved_as_utf8_is_read_as_utf8() -> None:
+    data = (
+        '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Réunion à Genève</title><link>https://example.org/a</link>"
+        "<description>Compte rendu détaillé de la réunion.</description></item></channel></rss>"
+    ).encode("utf-8")
+    (article,) = parse_feed(data, "lying.xml").articles
+    assert article.title == "Réunion à Genève"

@@ -247,11 +247,6 @@ def test_encodings_are_read_sensibly(name: str, tmp_path: Path) -> None:
     assert "\ufffd" not in json.dumps(first, ensure_ascii=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources/feeds.py _parse and looks_like_feed test the first byte for '{' without "
-    "skipping a UTF-8 BOM: a JSON Feed saved with a BOM is 'not an RSS, Atom or JSON feed'",
-)
 def test_a_json_feed_with_a_bom_is_read(tmp_path: Path) -> None:
     filename, data = ENCODED_XFAIL["feed-json-utf8-bom"]
     path = tmp_path / filename
@@ -261,11 +256,6 @@ def test_a_json_feed_with_a_bom_is_read(tmp_path: Path) -> None:
     assert found[0]["title"] == ACCENTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources/feeds.py trusts the XML declaration: a UTF-8 feed declared iso-8859-1 "
-    "comes out as mojibake ('RÃ©union')",
-)
 def test_a_feed_whose_declaration_lies_is_read_as_utf8(tmp_path: Path) -> None:
     path = tmp_path / "f.xml"
     path.write_bytes(rss(item(ACCENTED, PROSE), encoding="iso-8859-1").encode("utf-8"))

@@ -24,11 +24,13 @@ from urllib.parse import urljoin, urlsplit
 from recapmail.dates import parse_date
 from recapmail.errors import SourceError
 from recapmail.model import Article
+from recapmail.sources.decode import cap_body, strip_markup
 
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 1000  # per feed: a week's worth for any real feed; the newest are kept
 MAX_DESCRIPTION = 1000
+_MAX_CONTENT = 2_000_000  # characters of one item's HTML read at most
 _ITEM_TAG = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]")
 _FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(rss|feed|RDF)[\s>]")
 _ABSOLUTE = re.compile(r"^https?://[\w.-]+(?::\d+)?(?:[/?#][^\s]*)?$", re.ASCII)
@@ -53,7 +55,7 @@ def looks_like_feed(data: bytes, content_type: str | None = None) -> bool:
     """Sniff the bytes (content types lie): an RSS/Atom/RDF root or a JSON Feed."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
-        return bool(_JSON_FEED.match(data[:4096]))
+        return bool(_JSON_FEED.match(head))
     if head[:200].lower().startswith((b"<!doctype html", b"<html")):
         return False
     if _FEED_ROOT.search(head):
@@ -99,6 +101,7 @@ def parse_feed(
 
 
 def _parse(data: bytes, where: str) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
+    data = _honest_encoding(data.removeprefix(b"\xef\xbb\xbf"))
     if not data.strip():
         raise SourceError(f"{where}: empty response, not a feed")
     if data.lstrip()[:1] == b"{" and not _JSON_FEED.match(data[:4096]):
@@ -187,7 +190,9 @@ def _article(
     content, content_type = _content(entry)
     summary = _str(entry.get("summary") or entry.get("description"))
     text_only = "plain" in content_type or content_type == "text"
+    content = content[:_MAX_CONTENT]  # a 10 MB item is cut before conversion, then at a paragraph
     body = (content if text_only else html_to_markdown(content, base)).strip()
+    body = cap_body(body, where)
     summary_text = html_to_text(summary) if summary and summary != content else ""
     if summary_text and html_to_text(body).startswith(summary_text[:80].rstrip(". …")):
         summary_text = ""  # an excerpt of the body, not a summary
@@ -341,12 +346,30 @@ def html_to_markdown(html: str, base: str | None = None) -> str:
     return _BLANKS.sub("\n\n", text).strip()
 
 
+_XML_DECLARATION = re.compile(rb"""^(\s*<\?xml[^>]{0,200}?encoding=["'])([\w.:-]+)(["'])""")
+
+
+def _honest_encoding(data: bytes) -> bytes:
+    """A feed declared Latin-1 whose bytes are valid, non-ASCII UTF-8 was saved as UTF-8 (a
+    declaration copied from a template lies; bytes that decode as UTF-8 by chance do not)."""
+    match = _XML_DECLARATION.match(data)
+    if not match or match.group(2).lower() in (b"utf-8", b"utf8") or data.isascii():
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    return match.group(1) + b"utf-8" + match.group(3) + data[match.end() :]
+
+
 def html_to_text(html: str) -> str:
     """One line of plain text (titles, authors, tags)."""
     if "<" in html or "&" in html:
         html = htmllib.unescape(
             _INLINE_OR_BLOCK.sub(lambda m: " " if m.group(2) in _BLOCK else "", _sanitise(html))
         )
+        # "&lt;script&gt;" unescapes to a tag: metadata is text, markup in it is dropped
+        return strip_markup(html)
     return " ".join(html.split())
 
 
