@@ -97,7 +97,7 @@ def _build(
     room = max(limit - len(own), 0)
     full, rest = own + ranked[:room], ranked[room:]
     found = extract_cached([selected[i].article for i in full], state, now)
-    clusters, membership = cluster(found)
+    clusters, membership = cluster(found, language=cfg.newsletter.language)
     sizes: dict[str, int] = {}
     for cluster_id in membership.values():
         sizes[cluster_id] = sizes.get(cluster_id, 0) + 1
