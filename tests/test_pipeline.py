@@ -151,3 +151,13 @@ def test_social_json_within_limits(platform: str) -> None:
         assert post["platform"] == platform
         assert 0 < post["count"] <= post["limit"]
         assert 1 <= post["part"] <= post["parts"]
+
+
+def test_digest_json_layout_is_one_item_per_line(tmp_path: Path) -> None:
+    text = (digest(tmp_path / "out") / "digest.json").read_text()
+    data = json.loads(text)
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    item_lines = [line for line in lines if line.startswith('    {"source"')]
+    assert len(item_lines) == len(data["items"]) == 9
+    assert [json.loads(line.rstrip(",")) for line in item_lines] == data["items"]

@@ -73,7 +73,7 @@ def render_edition(digest: Digest, cfg: Config) -> dict[str, str | bytes]:
     """Every file of one edition, in memory: nothing is written until all of them rendered."""
     from recapmail.render.email import render_newsletter
     from recapmail.render.social import post_files, posts_for_digest
-    from recapmail.serialize import digest_dict, dumps
+    from recapmail.serialize import digest_dict, dumps_digest
 
     newsletter = render_newsletter(digest, cfg)
     posts = posts_for_digest(digest, cfg, cfg.social.platforms)
@@ -84,7 +84,7 @@ def render_edition(digest: Digest, cfg: Config) -> dict[str, str | bytes]:
         "newsletter.txt": newsletter.text,
         "newsletter.eml": newsletter.eml,
         "newsletter.mjml": newsletter.mjml,
-        "digest.json": dumps(digest_dict(digest, names, newsletter=newsletter)),
+        "digest.json": dumps_digest(digest_dict(digest, names, newsletter=newsletter)),
     }
     files.update(social)
     return files

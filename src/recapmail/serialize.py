@@ -98,3 +98,25 @@ def post_dict(post: Post) -> dict[str, Any]:
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def dumps_digest(data: dict[str, Any]) -> str:
+    """digest.json: top-level keys on their own lines, one list element per line.
+
+    A week can hold 10,000 items; `indent` makes json use its slow pure-Python encoder, so each
+    element is encoded compactly (C encoder) and only the outer layout is indented.
+    """
+
+    def one(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = ["{"]
+    for index, (key, value) in enumerate(data.items()):
+        comma = "," if index < len(data) - 1 else ""
+        if isinstance(value, list) and value:
+            inner = ",\n".join(f"    {one(element)}" for element in value)
+            lines.append(f"  {one(key)}: [\n{inner}\n  ]{comma}")
+        else:
+            lines.append(f"  {one(key)}: {one(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
