@@ -201,6 +201,6 @@ def test_a_feed_declared_latin1_but_saved_as_utf8_is_read_as_utf8() -> None:
         '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>t</title>'
         "<item><title>Réunion à Genève</title><link>https://example.org/a</link>"
         "<description>Compte rendu détaillé de la réunion.</description></item></channel></rss>"
-    ).encode("utf-8")
+    ).encode()
     (article,) = parse_feed(data, "lying.xml").articles
     assert article.title == "Réunion à Genève"
