@@ -161,3 +161,26 @@ def test_digest_json_layout_is_one_item_per_line(tmp_path: Path) -> None:
     item_lines = [line for line in lines if line.startswith('    {"source"')]
     assert len(item_lines) == len(data["items"]) == 9
     assert [json.loads(line.rstrip(",")) for line in item_lines] == data["items"]
+
+
+def test_recaps_of_one_event_are_grouped_and_their_disagreement_reported(tmp_path: Path) -> None:
+    args = ["digest", "-c", str(EXAMPLES / "feeds.toml"), "--offline", "--out", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--week", "2026-W47"])
+    assert result.exit_code == 0
+    assert (
+        "Check: Journées OpenInfra Lyon 2026: participants: "
+        "650 participants (2026-11-17-journees-openinfra-lyon.md), "
+        "700+ attendees (2026-11-18-openinfra-days-lyon-en.md)"
+    ) in result.stderr
+    data = json.loads((tmp_path / "2026-W47" / "digest.json").read_text())
+    (cluster,) = data["clusters"]
+    assert cluster["members"][0].endswith("2026-11-17-journees-openinfra-lyon.md")  # French first
+    grouped = [i["source"] for i in data["items"] if i["cluster"] == cluster["id"]]
+    assert sorted(Path(s).name for s in grouped) == [
+        "2026-11-17-journees-openinfra-lyon.md",
+        "2026-11-18-openinfra-days-lyon-en.md",
+    ]
+    from recapmail.preview_page.editions import read_edition
+
+    (line,) = read_edition(tmp_path / "2026-W47").conflicts
+    assert line.startswith("Journées OpenInfra Lyon 2026: participants: 650 participants")

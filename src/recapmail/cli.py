@@ -329,6 +329,12 @@ def _progress() -> Iterator[Callable[[str], None] | None]:
 def _echo_report(kind: str, report: RunReport) -> None:
     d = report.digest
     warnings = len(d.warnings)  # each one was already logged as it happened
+    for c in d.clusters:
+        for conflict in c.conflicts:
+            values = ", ".join(
+                f"{value} ({Path(source).name})" for value, source in conflict.values
+            )
+            typer.secho(f"Check: {c.title}: {conflict.label}: {values}", err=True, fg="yellow")
     shown = len(d.shown)
     typer.echo(
         f"{kind} {d.period.label}: {len(d.items)} articles ({shown} shown), "

@@ -56,6 +56,7 @@ class Edition:
     items: int
     shown: int
     warnings: tuple[tuple[str, str], ...]
+    conflicts: tuple[str, ...]  # "Event: label: 650 (a.md) · 700+ (b.md)", for the editor to check
     subject: str
     preheader: str
     sender: str
@@ -78,6 +79,21 @@ def list_editions(out_dir: Path) -> list[Edition]:
         if (entry / "digest.json").is_file() or (entry / "newsletter.html").is_file():
             found.append(read_edition(entry))
     return sorted(found, key=_newest_first, reverse=True)
+
+
+def _conflicts(data: dict[str, Any]) -> tuple[str, ...]:
+    lines = []
+    for c in data.get("clusters") or []:
+        if not isinstance(c, dict):
+            continue
+        for conflict in c.get("conflicts") or []:
+            values = " · ".join(
+                f"{v.get('value', '')} ({Path(str(v.get('source', ''))).name})"
+                for v in conflict.get("values") or []
+                if isinstance(v, dict)
+            )
+            lines.append(f"{c.get('title', '')}: {conflict.get('label', '')}: {values}")
+    return tuple(lines)
 
 
 def _newest_first(e: Edition) -> tuple[str, str, str]:
@@ -106,6 +122,7 @@ def read_edition(folder: Path) -> Edition:
             for w in data.get("warnings") or []
             if isinstance(w, dict)
         ),
+        conflicts=_conflicts(data),
         subject=subject,
         preheader=preheader(_read_text(folder / "newsletter.html")),
         sender=sender,
