@@ -184,3 +184,11 @@ def test_recaps_of_one_event_are_grouped_and_their_disagreement_reported(tmp_pat
 
     (line,) = read_edition(tmp_path / "2026-W47").conflicts
     assert line.startswith("Journées OpenInfra Lyon 2026: participants: 650 participants")
+
+
+def test_digest_posts_name_an_event_once(tmp_path: Path) -> None:
+    folder = digest(tmp_path / "out")
+    for platform in ("linkedin", "mastodon"):
+        text = (folder / "social" / f"{platform}.txt").read_text()
+        assert "• Journées OpenInfra Lyon 2026\n" in text
+        assert "OpenInfra Days Lyon 2026: what we learned" not in text

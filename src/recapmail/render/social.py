@@ -155,14 +155,7 @@ def posts_for_digest(
     lang = _language(digest.language)
     t = _strings(lang)
     shown = [item.highlights for item in digest.shown]
-    entries = tuple(
-        Entry(
-            title=prose(h.title, h.language),
-            text=prose(_entry_text(h.summary), h.language),
-            link=_link(h),
-        )
-        for h in shown
-    )
+    entries = _digest_entries(digest)
     draft = Draft(
         kind="digest",
         source=digest.period.label,
@@ -176,6 +169,36 @@ def posts_for_digest(
         hashtags=_tags(cfg, _interleave([h.hashtags or h.keywords for h in shown])),
     )
     return _posts(draft, cfg, platforms, thread)
+
+
+def _digest_entries(digest: Digest) -> tuple[Entry, ...]:
+    """One entry per shown item, except that recaps of one event make one entry, the event."""
+    clusters = {c.id: c for c in digest.clusters}
+    by_source = {item.highlights.article.source: item.highlights for item in digest.items}
+    entries: list[Entry] = []
+    done: set[str] = set()
+    for item in digest.shown:
+        h = item.highlights
+        event = clusters.get(item.cluster or "")
+        if event is None:
+            entries.append(
+                Entry(
+                    title=prose(h.title, h.language),
+                    text=prose(_entry_text(h.summary), h.language),
+                    link=_link(h),
+                )
+            )
+        elif event.id not in done:
+            done.add(event.id)
+            lead = by_source.get(event.members[0], h)
+            entries.append(
+                Entry(
+                    title=prose(event.title, lead.language),
+                    text=prose(_entry_text(event.summary), lead.language),
+                    link=_link(lead),
+                )
+            )
+    return tuple(entries)
 
 
 def post_files(posts: Sequence[Post]) -> dict[str, str]:
