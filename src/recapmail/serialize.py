@@ -6,7 +6,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from recapmail.model import Cluster, Digest, DigestItem, Highlights, Newsletter, Post
+from recapmail.model import Cluster, Digest, DigestItem, Figure, Highlights, Newsletter, Post
+
+
+def figure_dict(f: Figure) -> dict[str, Any]:
+    return {"value": f.value, "number": f.number, "label": f.label, "sentence": f.sentence}
 
 
 def highlights_dict(h: Highlights) -> dict[str, Any]:
@@ -19,10 +23,7 @@ def highlights_dict(h: Highlights) -> dict[str, Any]:
         "published": a.published.date().isoformat() if a.published else None,
         "summary": h.summary,
         "highlights": list(h.highlights),
-        "figures": [
-            {"value": f.value, "number": f.number, "label": f.label, "sentence": f.sentence}
-            for f in h.figures
-        ],
+        "figures": [figure_dict(f) for f in h.figures],
         "keywords": list(h.keywords),
         "hashtags": list(h.hashtags),
     }
@@ -42,10 +43,7 @@ def cluster_dict(c: Cluster) -> dict[str, Any]:
         "title": c.title,
         "summary": c.summary,
         "highlights": list(c.highlights),
-        "figures": [
-            {"value": f.value, "number": f.number, "label": f.label, "sentence": f.sentence}
-            for f in c.figures
-        ],
+        "figures": [figure_dict(f) for f in c.figures],
         "keywords": list(c.keywords),
         "hashtags": list(c.hashtags),
         "members": list(c.members),
