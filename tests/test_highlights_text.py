@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recapmail.highlights import detect_language, split_sentences
-from recapmail.highlights.clean import clean_document
+from recapmail.highlights.clean import clean_document, normalise
 from recapmail.highlights.shorten import shorten
 
 
@@ -167,3 +167,9 @@ def test_a_sentence_that_ends_before_the_cut_gets_no_ellipsis() -> None:
     short = shorten(sentence, 200)
     assert short.endswith("community.")
     assert "…" not in short
+
+
+def test_code_spans_in_titles_read_as_words() -> None:
+    title = "`Gateway API` : remplacer mon Ingress Controller avec `Cilium` ?"
+    assert normalise(title) == "Gateway API : remplacer mon Ingress Controller avec Cilium ?"
+    assert normalise("l’équipe “ouverte”") == "l'équipe \"ouverte\""

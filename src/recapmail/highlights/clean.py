@@ -122,6 +122,7 @@ def clean_inline(text: str) -> str:
 
 def normalise(text: str) -> str:
     """Quotes, typographic spaces and emoji of outside text, made plain (titles, descriptions)."""
+    text = _CODE.sub(r"\1", text)  # a `code span` in a title reads as its words
     text = _EMOJI.sub("", unicodedata.normalize("NFC", text).translate(_QUOTES))
     return _SPACES.sub(" ", text).strip()
 
