@@ -172,4 +172,12 @@ def test_a_sentence_that_ends_before_the_cut_gets_no_ellipsis() -> None:
 def test_code_spans_in_titles_read_as_words() -> None:
     title = "`Gateway API` : remplacer mon Ingress Controller avec `Cilium` ?"
     assert normalise(title) == "Gateway API : remplacer mon Ingress Controller avec Cilium ?"
-    assert normalise("l’équipe “ouverte”") == "l'équipe \"ouverte\""
+    assert normalise("l’équipe “ouverte”") == 'l\'équipe "ouverte"'
+
+
+def test_code_constants_make_no_hashtags() -> None:
+    from recapmail.highlights.hashtags import pick_hashtags
+
+    tags = pick_hashtags(["Ceph", "UUIDOFSECRET", "MY_POOL", "CNCF"])
+    assert "#Ceph" in tags and "#CNCF" in tags
+    assert not any(t.lower() in ("#uuidofsecret", "#mypool") for t in tags)

@@ -45,7 +45,7 @@ def pick_hashtags(
     by_kind: dict[int, list[str]] = {kind: [] for kind in (EVENT, NAME, TOPIC, ASIDE)}
     for kind, _score, _position, term in sorted(candidates):
         tag = _event_tag(term) if kind == EVENT else hashtag(term)
-        if tag and len(tag) > 2 and not _is_person(term):
+        if tag and len(tag) > 2 and not _is_person(term) and not _looks_constant(term):
             by_kind[kind].append(tag)
     events, names, topics = by_kind[EVENT], by_kind[NAME], by_kind[TOPIC]
     # A few names, then room for the topics before the remaining names.
@@ -57,6 +57,13 @@ def pick_hashtags(
         if not any(folded.startswith(k.lower()) or k.lower().startswith(folded) for k in kept):
             kept.append(tag)
     return tuple(kept[:MAX_HASHTAGS])
+
+
+def _looks_constant(term: str) -> bool:
+    """UUID_OF_SECRET or MY_VAR escaped from a code block: capitals too long for an acronym
+    (CNCF, OCI, KCD are short), or joined by underscores."""
+    letters = term.replace("_", "")
+    return "_" in term or (letters.isupper() and len(letters) > 6)
 
 
 def _kind(term: str, text: str) -> int:
