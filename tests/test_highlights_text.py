@@ -96,6 +96,19 @@ def test_markdown_is_reduced_to_prose_with_links_kept_aside() -> None:
     )
 
 
+def test_a_sentence_whose_object_is_a_long_link_is_prose() -> None:
+    body = (
+        "Je l'annonçais en janvier, mais [cet hiver, notre équipe a rejoint le comité qui "
+        "organise les Journées du Nuage de Grenoble](/2024/01/comite).\n\n"
+        "- [Le programme complet des deux journées](https://example.org/programme)\n"
+    )
+    doc = clean_document(body, "markdown")
+    assert [b.text for b in doc.blocks] == [
+        "Je l'annonçais en janvier, mais cet hiver, notre équipe a rejoint le comité qui "
+        "organise les Journées du Nuage de Grenoble."
+    ]
+
+
 def test_plain_text_hard_wrapped_lines_are_joined_and_bullets_kept() -> None:
     body = (
         "Notre équipe était présente au salon cette année avec\n"

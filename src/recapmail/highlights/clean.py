@@ -249,7 +249,7 @@ def _inline(chunk: str, links: list[str], base_url: str | None) -> tuple[str, bo
         nonlocal link_chars
         _keep(match.group(2), links, base_url)
         label = match.group(1)
-        link_chars += len(label)
+        link_chars += len(_ALNUM.findall(label))  # counted like the text: spaces do not count
         return label
 
     text = _LINK.sub(link, text)
