@@ -194,3 +194,13 @@ def test_a_long_event_name_is_tagged_by_its_brand() -> None:
     )
     assert h.hashtags[0] == "#CloudWeave"
     assert not any(len(tag) > 25 for tag in h.hashtags)
+
+
+def test_talk_titles_as_headings_lead_to_what_each_talk_was_about() -> None:
+    # Each section opens with who spoke and where the author met them; the sentence that names
+    # the heading's tool says what the talk was about, and that is what a reader needs.
+    h = extract(read_file(DATA / "journee_devops_blog_fr.md"), 2)
+    assert h.language == "fr"
+    assert any("Tekton" in x for x in h.highlights)
+    assert any("VictoriaMetrics" in x for x in h.highlights)
+    assert not any("croisée" in x for x in h.highlights)

@@ -23,6 +23,9 @@ from recapmail.highlights.keywords import (
 from recapmail.highlights.language import detect_language
 from recapmail.highlights.ranking import (
     Candidate,
+    common_words,
+    echo_bonus,
+    heading_subject,
     pick_highlights,
     pick_summary,
     score_sentence,
@@ -81,12 +84,19 @@ def extract(article: Article, count: int = 5) -> Highlights:
 
     candidates: list[Candidate] = []
     order = 0
+    subject: frozenset[str] = frozenset()
+    common = heading_subject(title) | common_words(prose)
     for (text, kind), scored, section in zip(texts, found, sections, strict=True):
         own = tuple(figure for _score, figure in scored)
         weight = sum(max(score, 0.0) for score, _figure in scored)
         position = -1 if kind == "description" else order
         order += kind != "description"
         score = score_sentence(text, kind, own, keywords, weight)
+        if kind == "heading":
+            subject = heading_subject(text) - common
+        elif kind != "description" and (bonus := echo_bonus(text, subject)):
+            score += bonus
+            subject = frozenset()  # the sentence that introduces the section's subject, once
         candidates.append(Candidate(text, kind, position, own, score, section))
     summary = pick_summary(candidates, keywords[:3])
     highlights = pick_highlights(candidates, summary, count) if count > 0 else []

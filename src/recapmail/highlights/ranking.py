@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from recapmail.highlights.shorten import shorten
-from recapmail.highlights.words import CALL_TO_ACTION, NEWS_CUES, STOPWORDS, THANKS
+from recapmail.highlights.words import CALL_TO_ACTION, GENERIC, NEWS_CUES, STOPWORDS, THANKS
 from recapmail.model import Figure
 
 SUMMARY_PAIR_LIMIT = 330
 SUMMARY_LIMIT = 400
-SECTION_REPEAT = 1.0  # a second pick from the same section must be that much better
+SECTION_REPEAT = 1.0
+ECHO_WEIGHT = 0.8
+COMMON_SENTENCES = 6
 _CUES = re.compile("|".join(map(re.escape, NEWS_CUES)))
 _ASKS = re.compile("|".join(map(re.escape, CALL_TO_ACTION)))
 _THANKS = re.compile("|".join(map(re.escape, THANKS)))
@@ -36,6 +38,7 @@ _META = re.compile(
     r"cet article|ce billet|le but de cet|the goal of this (?:post|article))",
     re.IGNORECASE,
 )
+_PLAIN = STOPWORDS | GENERIC
 _KEY_POINT = re.compile(r"^[A-ZÀ-Þ][^:.!?]{2,50}\s?:\s+\S.{40,}")
 
 
@@ -86,6 +89,31 @@ def score_sentence(
     if _META.match(text):
         score -= 1.5  # "In this post…": about the article, not about the news
     return score + _length_adjustment(text)
+
+
+def heading_subject(heading: str) -> frozenset[str]:
+    """The words naming what a section is about: in a recap, a heading is often a talk's title."""
+    return frozenset(
+        w for w in (m.lower() for m in _WORD.findall(heading)) if len(w) > 2 and w not in _PLAIN
+    )
+
+
+def common_words(sentences: Sequence[str], most: int = COMMON_SENTENCES) -> frozenset[str]:
+    """Words found in more than `most` sentences: the article's theme, not one section's subject."""
+    counts = Counter(w for s in sentences for w in {m.lower() for m in _WORD.findall(s)})
+    return frozenset(w for w, n in counts.items() if n > most)
+
+
+def echo_bonus(text: str, subject: frozenset[str]) -> float:
+    """A sentence that names its section's subject says what the talk or topic was about.
+
+    `subject` leaves out the title's words and the article's common words: every section
+    shares those.
+    """
+    if not subject:
+        return 0.0
+    shared = subject & {w.lower() for w in _WORD.findall(text)}
+    return min(len(shared), 2) * ECHO_WEIGHT
 
 
 def _length_adjustment(text: str) -> float:
