@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from recapmail.highlights import detect_language, split_sentences
 from recapmail.highlights.clean import clean_document, normalise
+from recapmail.highlights.ranking import Candidate, pick_highlights
 from recapmail.highlights.shorten import shorten
 
 
@@ -194,3 +195,22 @@ def test_code_constants_make_no_hashtags() -> None:
     tags = pick_hashtags(["Ceph", "UUIDOFSECRET", "MY_POOL", "CNCF"])
     assert "#Ceph" in tags and "#CNCF" in tags
     assert not any(t.lower() in ("#uuidofsecret", "#mypool") for t in tags)
+
+
+def _candidate(text: str, score: float, order: int) -> Candidate:
+    return Candidate(text, "paragraph", order, (), score, section=order)
+
+
+def test_a_whole_shorter_sentence_beats_a_slightly_better_one_that_must_be_cut() -> None:
+    long = (
+        "Pour Claire Dubois, directrice technique de Nuage Ouest, qui anime depuis trois ans le "
+        "groupe des utilisateurs bretons et qui a porté la candidature de Rennes auprès du comité "
+        "d'organisation, il ne fait aucun doute que la communauté régionale a changé d'échelle."
+    )
+    whole = "Nuage Ouest a ouvert son code de facturation sous licence Apache 2.0 mardi."
+    picked = pick_highlights([_candidate(long, 2.0, 0), _candidate(whole, 1.7, 1)], [], 1)
+    assert picked == [whole]
+    # Far better, the long sentence still wins, and is cut at a clause boundary.
+    picked = pick_highlights([_candidate(long, 4.0, 0), _candidate(whole, 1.7, 1)], [], 1)
+    assert picked[0].startswith("Pour Claire Dubois") and picked[0].endswith("…")
+    assert len(picked[0]) <= 220

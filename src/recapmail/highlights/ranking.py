@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from recapmail.highlights.shorten import LIMIT as SHORTEN_LIMIT
 from recapmail.highlights.shorten import shorten
 from recapmail.highlights.words import CALL_TO_ACTION, GENERIC, NEWS_CUES, STOPWORDS, THANKS
 from recapmail.model import Figure
@@ -21,6 +22,8 @@ SUMMARY_PAIR_LIMIT = 330
 SUMMARY_LIMIT = 400
 SECTION_REPEAT = 1.0
 ECHO_WEIGHT = 0.8
+CUT_PENALTY = 0.6
+FRAGMENT_PENALTY = 0.3
 COMMON_SENTENCES = 6
 _CUES = re.compile("|".join(map(re.escape, NEWS_CUES)))
 _ASKS = re.compile("|".join(map(re.escape, CALL_TO_ACTION)))
@@ -39,6 +42,16 @@ _META = re.compile(
     re.IGNORECASE,
 )
 _PLAIN = STOPWORDS | GENERIC
+_CLAUSE_START = re.compile(
+    r"\s*(?:[,;:—–]|(?:which|who|while|whereas|where|as well as|including|with|qui|dont|où|"
+    r"alors que|tandis que|afin de|avec|notamment|ainsi que|mais|but|and|et)\b)",
+    re.IGNORECASE,
+)
+_OPENER = re.compile(
+    r"^(?:pour|selon|d'après|comme|si|quand|lorsque|lorsqu'|alors que|bien que|après|avant|"
+    r"for|according to|as|if|when|while|although|after|before|since|depuis)\b",
+    re.IGNORECASE,
+)
 _KEY_POINT = re.compile(r"^[A-ZÀ-Þ][^:.!?]{2,50}\s?:\s+\S.{40,}")
 
 
@@ -190,6 +203,7 @@ def pick_highlights(
     pool = [c for c in candidates if all(c is not s for s in summary) and c.score > -1.5]
     words_of = {id(c): _content(c.text) for c in pool}
     keys_of = {id(c): _figure_keys(c) for c in pool}
+    cost_of = {id(c): _cut_cost(c.text) for c in pool if len(c.text) > SHORTEN_LIMIT}
     picked: list[str] = []
     while pool and len(picked) < count:
         best, best_value = None, float("-inf")
@@ -200,6 +214,7 @@ def pick_highlights(
             if keys and any(keys & other for other in chosen_figures):
                 overlap = max(overlap, 0.7)
             value = candidate.score - 3.0 * overlap - SECTION_REPEAT * sections[candidate.section]
+            value -= cost_of.get(id(candidate), 0.0)
             if overlap > 0.6:
                 continue
             if value > best_value:
@@ -212,6 +227,26 @@ def pick_highlights(
         sections[best.section] += 1
         picked.append(tidy_quotes(shorten(best.text)))
     return picked
+
+
+def _cut_cost(text: str) -> float:
+    """What a highlight loses by being cut: a whole shorter sentence reads better than a head.
+
+    A head is worse still when it reads as a fragment: cut inside a clause rather than at a
+    boundary, or opened by a subordinate phrase ("Pour X, qui…", "As the event…") whose main
+    clause, and with it the news, comes after the cut.
+    """
+    short = shorten(text)
+    if not short.endswith("…"):
+        return 0.0
+    cost = CUT_PENALTY
+    head = short[:-1]
+    rest = text[len(head) :] if text.startswith(head) else ""
+    if rest and not _CLAUSE_START.match(rest):
+        cost += FRAGMENT_PENALTY
+    if _OPENER.match(text):
+        cost += FRAGMENT_PENALTY
+    return cost
 
 
 def summary_text(summary: Sequence[Candidate]) -> str:
