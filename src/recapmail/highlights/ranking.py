@@ -113,7 +113,9 @@ def heading_subject(heading: str) -> frozenset[str]:
 
 def common_words(sentences: Sequence[str], most: int = COMMON_SENTENCES) -> frozenset[str]:
     """Words found in more than `most` sentences: the article's theme, not one section's subject."""
-    counts = Counter(w for s in sentences for w in {m.lower() for m in _WORD.findall(s)})
+    if len(sentences) <= most:
+        return frozenset()  # a feed item: nothing to count
+    counts = Counter(w for s in sentences for w in set(_WORD.findall(s.lower())))
     return frozenset(w for w, n in counts.items() if n > most)
 
 
