@@ -214,3 +214,18 @@ def test_a_whole_shorter_sentence_beats_a_slightly_better_one_that_must_be_cut()
     picked = pick_highlights([_candidate(long, 4.0, 0), _candidate(whole, 1.7, 1)], [], 1)
     assert picked[0].startswith("Pour Claire Dubois") and picked[0].endswith("…")
     assert len(picked[0]) <= 220
+
+
+def test_raw_html_elements_and_entities_never_become_sentences() -> None:
+    body = (
+        "Intro.\n\n<script>alert('x')</script>\n\n<style>p{color:red}</style>"
+        "Texte visible &lt;b&gt;gras&lt;/b&gt; et 3 &gt; 2.\n\n<!-- caché -->Fin. <script>jamais fermé"
+    )
+    blocks = [b.text for b in clean_document(body, "markdown").blocks]
+    assert blocks == ["Intro.", "Texte visible gras et 3 > 2.", "Fin."]
+
+
+@pytest.mark.timeout(30)  # quadratic scanning took minutes; linear takes milliseconds
+def test_unclosed_tag_floods_are_read_in_linear_time() -> None:
+    blocks = clean_document("<a" * 100_000 + "\n\nBonjour.", "markdown").blocks
+    assert blocks[-1].text == "Bonjour."

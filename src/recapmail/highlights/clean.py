@@ -6,6 +6,7 @@ reader must see sentences, never markup, share buttons, bylines or reference lis
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -39,7 +40,9 @@ _ITEM = re.compile(r"^(\s*)(?:[*+\-•▪◦●·‣→➜►]|\d{1,3}[.)])\s+(.
 _QUOTE = re.compile(r"^\s*>\s?(.*)$")
 _RULE = re.compile(r"^\s*(?:[-*_=]\s*){3,}$|^\s*\\?\*\\?\*\\?\*?\s*$")
 _TABLE = re.compile(r"^\s*\|.*\|\s*$")
-_HTML_ONLY = re.compile(r"^\s*</?[a-zA-Z][^>]*>\s*$")
+_HTML_ONLY = re.compile(r"^\s*</?[a-zA-Z][^<>]{0,2000}>\s*$")
+# Raw HTML whose content is never prose: dropped with what it holds.
+_RAW_OPEN = re.compile(r"<(script|style|noscript|template|textarea|iframe|object|svg|math)\b|<!--")
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 # Bounded lengths: "[[[[…](((((" would otherwise cost quadratic time; no label or URL is that long.
@@ -50,7 +53,7 @@ _LINK = re.compile(
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
 _BARE_URL = re.compile(r"(?<![\w(\[])https?://[^\s)<>\]]+")
 _FOOTNOTE_SUP = re.compile(r"<sup>.*?</sup>|\[\^[^\]]+\]", re.DOTALL)
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,2000}>")  # bounded: "<a<a<a…" stays linear
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}")
 _STRONG = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
 _EM_STAR = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
@@ -93,6 +96,7 @@ def clean_document(body: str, body_format: str, base_url: str | None = None) -> 
     """Blocks of prose in reading order, and the http(s)/mailto link targets found on the way."""
     links: list[str] = []
     text = unicodedata.normalize("NFC", body).replace("\r\n", "\n").replace("\r", "\n")
+    text = _drop_raw_html(text)
     raw = _markdown_blocks(text) if body_format == "markdown" else _text_blocks(text)
     blocks: list[Block] = []
     in_tail = False
@@ -262,11 +266,35 @@ def _inline(chunk: str, links: list[str], base_url: str | None) -> tuple[str, bo
     text = _EM_STAR.sub(r"\1", text)
     text = _EM_UNDER.sub(r"\1", text)
     text = _ESCAPE.sub(r"\1", text)
-    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&#39;", "'")
+    if "&" in text:  # "&lt;b&gt;" is a tag once unescaped: drop it like the others
+        text = _TAG.sub(" ", htmllib.unescape(text))
     text = normalise(text)
     text = _LEADING_MARK.sub("", text).strip()
     only_link = link_chars > 0 and link_chars >= 0.85 * max(len(_ALNUM.findall(text)), 1)
     return text, only_link
+
+
+def _drop_raw_html(text: str) -> str:
+    """Remove <script>, <style>… elements and comments with their content, in one pass (a
+    DOTALL regex would rescan the rest of the text for every unclosed opener)."""
+    if "<" not in text:
+        return text
+    lower = text.lower()
+    kept: list[str] = []
+    position = 0
+    while (match := _RAW_OPEN.search(lower, position)) is not None:
+        kept.append(text[position : match.start()])
+        closer = "-->" if match.group(0) == "<!--" else f"</{match.group(1)}"
+        end = lower.find(closer, match.end())
+        if end == -1:
+            return "".join(kept)  # never closed: the rest is inside it, as a browser reads it
+        after = end + len(closer)
+        if closer != "-->":
+            after = lower.find(">", after)
+            after = len(text) if after == -1 else after + 1
+        position = after
+    kept.append(text[position:])
+    return "".join(kept)
 
 
 def _keep(url: str, links: list[str], base_url: str | None) -> str:
