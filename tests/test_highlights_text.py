@@ -219,7 +219,8 @@ def test_a_whole_shorter_sentence_beats_a_slightly_better_one_that_must_be_cut()
 def test_raw_html_elements_and_entities_never_become_sentences() -> None:
     body = (
         "Intro.\n\n<script>alert('x')</script>\n\n<style>p{color:red}</style>"
-        "Texte visible &lt;b&gt;gras&lt;/b&gt; et 3 &gt; 2.\n\n<!-- caché -->Fin. <script>jamais fermé"
+        "Texte visible &lt;b&gt;gras&lt;/b&gt; et 3 &gt; 2.\n\n"
+        "<!-- caché -->Fin. <script>jamais fermé"
     )
     blocks = [b.text for b in clean_document(body, "markdown").blocks]
     assert blocks == ["Intro.", "Texte visible gras et 3 > 2.", "Fin."]
