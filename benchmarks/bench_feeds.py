@@ -88,7 +88,11 @@ def client_run(config: Path) -> dict[str, float | int]:
     digested = time.perf_counter()
     write_edition(digest, cfg, config.parent / "out" / period.label)
     done = time.perf_counter()
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
     return {
+        "own_cpu": own.ru_utime + own.ru_stime,  # this process only, not its parsing helper
         "imports": imported - started,
         "collect": collected_at - imported,
         "digest": digested - collected_at,
@@ -186,7 +190,8 @@ def main() -> None:
         ("second run", second, second_bytes),
     ):
         print(
-            f"{name:>11}: {run['wall']:5.2f} s, cpu {run['cpu']:.2f} s (imports "
+            f"{name:>11}: {run['wall']:5.2f} s, cpu {run['cpu']:.2f} s, {run['own_cpu']:.2f} s "
+            f"in the main process (imports "
             f"{run['imports']:.2f}, collect {run['collect']:.2f}, digest {run['digest']:.2f}, "
             f"render {run['render']:.2f}), "
             f"peak {run['peak_mb']:.0f} MB; {run['fetched']:.0f} fetched, "

@@ -184,9 +184,10 @@ class State:
             return None
 
     def store_parsed(
-        self, url: str, body: bytes, version: int, articles: Sequence[Article]
+        self, url: str, body: bytes, version: int, articles: Sequence[Article] | bytes
     ) -> None:
-        blob = zlib.compress(json.dumps([article_dict(a) for a in articles]).encode(), 1)
+        """`articles` may come already encoded by encode_parsed (e.g. by a parsing process)."""
+        blob = articles if isinstance(articles, bytes) else encode_parsed(articles)
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
@@ -282,6 +283,11 @@ class State:
         for i in range(0, len(unique), _CHUNK):
             chunk = unique[i : i + _CHUNK]
             yield from db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
+
+
+def encode_parsed(articles: Sequence[Article]) -> bytes:
+    """The articles of one feed body as State.store_parsed keeps them."""
+    return zlib.compress(_TO_JSON([article_dict(a) for a in articles]).encode(), 1)
 
 
 def article_dict(article: Article) -> dict[str, Any]:

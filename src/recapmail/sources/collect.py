@@ -9,7 +9,9 @@ week does not make its items vanish from a re-run.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from recapmail.model import Article, SourceWarning
 from recapmail.sources.feeds import looks_like_feed, parse_feed, url_key
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import iter_folder, read_file
+from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
 from recapmail.state import CachedResponse, State
 
@@ -205,6 +208,8 @@ class _Run:
         self.keep(source, articles_from_bytes(body, source.url, url=url, kind="page"))
 
     def fetch(self, sources: list[SourceConfig], cfg: Config) -> None:
+        """Fetch every URL; feed bodies are parsed by a helper process as they arrive (see
+        parsing.py) and their results taken in arrival order, here, where the state is."""
         by_url = {s.url: s for s in sources}
         copies: dict[str, CachedResponse | None] = {
             url: self.state.cached(url) for url in by_url if url
@@ -215,13 +220,15 @@ class _Run:
             modified = copy.last_modified if copy else None
             requests.append(FetchRequest(url, by_url[url].name, etag, modified))
         done = 0
+        pending: deque[tuple[SourceConfig, FetchResult, Future[ParsedBody]]] = deque()
 
-        def on_result(result: FetchResult) -> None:
+        def report(
+            source: SourceConfig, result: FetchResult, parsed: Future[ParsedBody] | None
+        ) -> None:
             nonlocal done
             done += 1
-            source = by_url[result.request.url]
             try:
-                status = self.handle(source, result)
+                status = self.handle(source, result, parsed)
             except Exception as exc:  # a parser bug must not cost the other sources
                 log.debug("%s: unexpected failure", source.name, exc_info=True)
                 self.warn(source, f"unexpected error while reading it ({type(exc).__name__})")
@@ -229,9 +236,26 @@ class _Run:
             if self.progress is not None:
                 self.progress(f"[{done}/{len(requests)}] {source.name}: {status}")
 
-        fetch_all(requests, cfg.fetch, on_result=on_result)
+        def on_result(result: FetchResult) -> None:
+            source = by_url[result.request.url]
+            if parser.parallel and _is_feed_body(source, result):
+                pending.append((source, result, parser.submit(_feed_job(source, result))))
+            else:
+                report(source, result, None)
+            while pending and pending[0][2].done():
+                report(*pending.popleft())
 
-    def handle(self, source: SourceConfig, result: FetchResult) -> str:
+        parser = FeedParser() if len(requests) > 1 else FeedParser(0)
+        try:
+            fetch_all(requests, cfg.fetch, on_result=on_result)
+            while pending:
+                report(*pending.popleft())
+        finally:
+            parser.close()
+
+    def handle(
+        self, source: SourceConfig, result: FetchResult, parsed: Future[ParsedBody] | None
+    ) -> str:
         assert source.url is not None
         if result.status == "not_modified":
             self.state.touch(source.url, self.now)
@@ -242,14 +266,19 @@ class _Run:
         if result.status == "ok":
             url = result.final_url or source.url
             before = len(self.by_source.get(source.name, []))
+            encoded = None  # the articles as the state keeps them, when the helper made it
             try:
-                self.parse(source, result.body, url, result.content_type)
+                if parsed is None:
+                    self.parse(source, result.body, url, result.content_type)
+                else:
+                    encoded = self.parsed_body(source, result, parsed)
             except SourceError as exc:
                 reason = str(exc).removeprefix(f"{source.url}: ")
                 self.fall_back(source, reason)
                 return "unreadable"
             fresh = self.by_source.get(source.name, [])[before:]
-            self.state.store_parsed(source.url, result.body, PARSER_VERSION, fresh)
+            kept = fresh if encoded is None else encoded
+            self.state.store_parsed(source.url, result.body, PARSER_VERSION, kept)
             self.state.store_response(
                 source.url, body=result.body, etag=result.etag,
                 last_modified=result.last_modified, content_type=result.content_type,
@@ -260,6 +289,18 @@ class _Run:
             return f"{count} item{'s' if count != 1 else ''}"
         self.fall_back(source, result.error or "failed")
         return "failed"
+
+    def parsed_body(
+        self, source: SourceConfig, result: FetchResult, parsed: Future[ParsedBody]
+    ) -> bytes:
+        try:
+            body = parsed.result()
+        except BrokenExecutor:  # the helper died: this body is parsed here
+            body = FeedParser.here(_feed_job(source, result)).result()
+        for warning in body.feed.warnings:
+            self.warn(source, warning)
+        self.keep(source, list(body.feed.articles))
+        return body.encoded
 
     def fall_back(self, source: SourceConfig, reason: str) -> None:
         assert source.url is not None
@@ -273,6 +314,21 @@ class _Run:
             return self.cached(source, "failed")
         except SourceError:
             return False
+
+
+def _is_feed_body(source: SourceConfig, result: FetchResult) -> bool:
+    """What _Run.parse() would read as a feed (then with no need of the state)."""
+    if result.status != "ok" or source.type == "page":
+        return False
+    return source.type == "feed" or looks_like_feed(result.body, result.content_type)
+
+
+def _feed_job(source: SourceConfig, result: FetchResult) -> FeedJob:
+    assert source.url is not None
+    return FeedJob(
+        result.body, source.url, result.final_url or source.url, source.name, source.tags,
+        source.language,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,106 @@
+"""Feed bodies parsed in a helper process while this one keeps fetching.
+
+A week of 200 feeds is CPU-bound on one core: parsing and converting 10,000 entries costs
+~0.8 s, the network loop ~0.5 s, and both want the GIL. On Linux a forked helper (forked
+before any socket or thread exists, so it inherits nothing in use) parses each body as it
+arrives and also encodes what the state keeps of it; sending the parsed articles back costs
+~6 µs each. Where fork is unavailable, on one core, or once the helper has died, bodies are
+parsed here as before: same results, only slower.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+
+from recapmail.sources.feeds import ParsedFeed, parse_feed
+from recapmail.state import encode_parsed
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedJob:
+    """One body to parse, with what parse_feed needs to know about its source."""
+
+    data: bytes
+    where: str
+    base_url: str | None
+    name: str
+    tags: tuple[str, ...]
+    language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedBody:
+    feed: ParsedFeed
+    encoded: bytes  # the articles as State.store_parsed keeps them
+
+
+def parse_job(job: FeedJob) -> ParsedBody:
+    """Runs in the helper (or here): SourceError travels back through the future."""
+    feed = parse_feed(
+        job.data, job.where, base_url=job.base_url, name=job.name, tags=job.tags,
+        language=job.language,
+    )  # fmt: skip
+    return ParsedBody(feed, encode_parsed(feed.articles))
+
+
+def _warm_up() -> None:
+    """Import the parsers in the helper while the first answers are still on the wire."""
+    import fastfeedparser  # noqa: F401
+    import nh3  # noqa: F401
+
+
+class FeedParser:
+    """submit() returns a future of parse_job(); close() ends the helper."""
+
+    def __init__(self, helpers: int | None = None) -> None:
+        if helpers is None:
+            helpers = min((os.cpu_count() or 1) - 1, 4)
+        self._pool: Executor | None = None
+        if helpers >= 1:
+            self._pool = _fork_pool(helpers)
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, job: FeedJob) -> Future[ParsedBody]:
+        if self._pool is not None:
+            try:
+                return self._pool.submit(parse_job, job)
+            except RuntimeError:  # BrokenProcessPool: the helper died (OOM, crash)
+                log.debug("the parsing process is gone; parsing here", exc_info=True)
+                self._pool = None
+        return self.here(job)
+
+    @staticmethod
+    def here(job: FeedJob) -> Future[ParsedBody]:
+        done: Future[ParsedBody] = Future()
+        try:
+            done.set_result(parse_job(job))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _fork_pool(helpers: int) -> Executor | None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(helpers, mp_context=context, initializer=_warm_up)
+    # The first submit forks every helper: now, while this process has no socket, event loop
+    # or thread of its own (not waiting for it: the helper warms up while we fetch).
+    pool.submit(int)
+    return pool

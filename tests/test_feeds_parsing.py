@@ -1,0 +1,76 @@
+"""Feed bodies parsed by a helper process: same articles as parsing here, and a helper that
+dies costs no source."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from recapmail.config import Config, FetchConfig, SourceConfig
+from recapmail.errors import SourceError
+from recapmail.sources import collect as collect_module
+from recapmail.sources.collect import collect
+from recapmail.sources.parsing import FeedJob, FeedParser
+from recapmail.state import State
+from tests.feedserver import FeedServer, feed_server, make_items, rss_feed
+
+__all__ = ["feed_server"]
+NOW = datetime(2026, 11, 23, 7, tzinfo=UTC)
+BAD_JSON_FEED = b'{"version": "https://jsonfeed.org/version/1.1", "items": [{'
+
+
+def _job(data: bytes) -> FeedJob:
+    return FeedJob(data, "https://h.example/feed", None, "H", ("Tag",), "en")
+
+
+def test_helper_and_here_read_the_same_articles(
+    feed_server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feeds = [
+        SourceConfig(f"Feed {n}", url=feed_server.add(f"/f/{n}.xml", rss_feed(
+            make_items(8, site=f"https://s{n}.example.org", prefix=f"f{n}"))))
+        for n in range(6)
+    ]  # fmt: skip
+    broken = SourceConfig("Broken", url=feed_server.add("/f/bad.json", BAD_JSON_FEED))
+    sources = (*feeds, broken)
+    cfg = Config(sources=sources, fetch=FetchConfig(timeout=2.0, deadline=5.0))
+    with State.open(tmp_path / "a.db") as state:
+        parallel = collect(cfg, state, offline=False, now=NOW)
+    monkeypatch.setattr(collect_module, "FeedParser", lambda: FeedParser(0))
+    with State.open(tmp_path / "b.db") as state:
+        here = collect(cfg, state, offline=False, now=NOW)
+    assert parallel.articles == here.articles and len(here.articles) == 48
+    assert set(parallel.warnings) == set(here.warnings)
+    assert [w.source for w in here.warnings] == ["Broken"]
+    assert (parallel.fetched, here.fetched) == (6, 6)
+    with State.open(tmp_path / "a.db") as state:  # what the helper encoded is read back
+        offline = collect(cfg, state, offline=True, now=NOW)
+    assert offline.articles == parallel.articles
+
+
+def test_a_dead_helper_leaves_the_parsing_here() -> None:
+    parser = FeedParser(1)
+    assert parser.parallel
+    body = rss_feed(make_items(3))
+    assert len(parser.submit(_job(body)).result(timeout=30).feed.articles) == 3
+    for pid in [p.pid for p in parser._pool._processes.values()]:  # type: ignore[union-attr]
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while parser.parallel and time.monotonic() < deadline:
+        try:
+            parser.submit(_job(body)).result(timeout=10)
+        except Exception:  # the pool notices the death on a later call
+            time.sleep(0.05)
+        else:
+            if not parser.parallel:
+                break
+    assert not parser.parallel
+    assert len(parser.submit(_job(body)).result().feed.articles) == 3
+    with pytest.raises(SourceError):
+        parser.submit(_job(b"not a feed")).result()
+    parser.close()
