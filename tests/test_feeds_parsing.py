@@ -74,3 +74,41 @@ def test_a_dead_helper_leaves_the_parsing_here() -> None:
     with pytest.raises(SourceError):
         parser.submit(_job(b"not a feed")).result()
     parser.close()
+
+
+KILLED_PARENT = """
+import os, signal
+from recapmail.sources.parsing import FeedJob, FeedParser
+parser = FeedParser(helpers=1)
+feed = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
+parser.submit(FeedJob(feed, "f.xml", None, "f", (), None)).result()
+print(" ".join(os.popen(f"pgrep -P {os.getpid()}").read().split()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a container's init may be slow to reap)."""
+    try:
+        with Path(f"/proc/{pid}/stat").open() as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_helper_dies_with_a_killed_parent() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_PARENT], capture_output=True, text=True, timeout=60
+    )
+    children = [int(pid) for pid in done.stdout.split()]
+    assert children, done.stderr
+    alive = children
+    for _ in range(100):  # the kernel signals the helper at once; allow a slow machine
+        alive = [pid for pid in children if _running(pid)]
+        if not alive:
+            break
+        time.sleep(0.05)
+    assert alive == []

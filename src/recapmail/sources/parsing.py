@@ -20,6 +20,8 @@ from recapmail.state import encode_parsed
 
 log = logging.getLogger(__name__)
 
+_PR_SET_PDEATHSIG = 1
+
 
 @dataclass(frozen=True, slots=True)
 class FeedJob:
@@ -48,10 +50,28 @@ def parse_job(job: FeedJob) -> ParsedBody:
     return ParsedBody(feed, encode_parsed(feed.articles))
 
 
-def _warm_up() -> None:
-    """Import the parsers in the helper while the first answers are still on the wire."""
+def _warm_up(parent: int) -> None:
+    """In the helper: die with the parent, then import the parsers while the first answers
+    are still on the wire."""
+    _die_with_parent(parent)
     import fastfeedparser  # noqa: F401
     import nh3  # noqa: F401
+
+
+def _die_with_parent(parent: int) -> None:
+    """A forked helper holds both ends of its job pipe, so it never sees EOF: a parent killed
+    with SIGKILL would leave it blocked forever. Linux can send it SIGKILL when the parent goes."""
+    import ctypes
+    import ctypes.util
+    import signal
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
 
 
 class FeedParser:
@@ -99,7 +119,9 @@ def _fork_pool(helpers: int) -> Executor | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(helpers, mp_context=context, initializer=_warm_up)
+    pool = ProcessPoolExecutor(
+        helpers, mp_context=context, initializer=_warm_up, initargs=(os.getpid(),)
+    )
     # The first submit forks every helper: now, while this process has no socket, event loop
     # or thread of its own (not waiting for it: the helper warms up while we fetch).
     pool.submit(int)
