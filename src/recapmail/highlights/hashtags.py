@@ -81,6 +81,8 @@ def _kind(term: str, text: str) -> int:
 def _only_as_place(term: str, text: str) -> bool:
     """Every mention reads "à Lyon", "in Salt Lake City" (or sits inside a longer name, as in
     "Journées OpenInfra Lyon"): a place."""
+    if term not in text:
+        return False
     alone = [
         m.start()
         for m in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", text)

@@ -217,12 +217,19 @@ def _is_name(name: str) -> bool:
 
 def _topics(words: list[str]) -> list[str]:
     found: list[str] = []
-    for first, second in pairwise(words):
+    # Each word is judged once (not once per pair it belongs to): this runs on every sentence.
+    usable = [
+        len(w) >= 2
+        and w[:1].isalnum()
+        and (low := w.lower()) not in STOPWORDS
+        and low not in GENERIC
+        and not _YEARISH.match(low)
+        for w in words
+    ]
+    for index, (first, second) in enumerate(pairwise(words)):
+        if not (usable[index] and usable[index + 1]):
+            continue
         lowered = (first.lower(), second.lower())
-        if not (first[:1].isalnum() and second[:1].isalnum()):
-            continue
-        if any(w in STOPWORDS or w in GENERIC or _YEARISH.match(w) or len(w) < 2 for w in lowered):
-            continue
         if first[:1].isupper() and second[:1].isupper():
             continue  # a name, counted as such
         capital = first if first[:1].isupper() else second if second[:1].isupper() else ""
