@@ -82,7 +82,14 @@ from recapmail.sources.parsing import FeedJob, FeedParser
 parser = FeedParser(helpers=1)
 feed = b'<rss version="2.0"><channel><title>t</title></channel></rss>'
 parser.submit(FeedJob(feed, "f.xml", None, "f", (), None)).result()
-print(" ".join(os.popen(f"pgrep -P {os.getpid()}").read().split()), flush=True)
+def parent_of(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError):
+        return None
+kids = [name for name in os.listdir("/proc") if name.isdigit() and parent_of(name) == os.getpid()]
+print(" ".join(kids), flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
