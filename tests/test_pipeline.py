@@ -192,3 +192,23 @@ def test_digest_posts_name_an_event_once(tmp_path: Path) -> None:
         text = (folder / "social" / f"{platform}.txt").read_text()
         assert "• Journées OpenInfra Lyon 2026\n" in text
         assert "OpenInfra Days Lyon 2026: what we learned" not in text
+
+
+def test_digest_over_http_says_what_it_downloaded(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tests.feedserver import FeedServer, make_items, rss_feed
+
+    with FeedServer() as server:
+        url = server.add(
+            "/feed.xml", rss_feed(make_items(4, start=datetime(2026, 11, 17, 9, tzinfo=UTC)))
+        )
+        config = tmp_path / "feeds.toml"
+        config.write_text(f'[[sources]]\nname = "News"\nurl = "{url}"\n', encoding="utf-8")
+        args = ["digest", "-c", str(config), "--week", "2026-W47", "--out", str(tmp_path / "o")]
+        first = runner.invoke(app, args)
+        second = runner.invoke(app, args)
+    assert first.exit_code == second.exit_code == 0, first.stderr + second.stderr
+    assert "feeds: 1 downloaded, 0 unchanged, 0 warnings" in first.stdout
+    assert "feeds: 0 downloaded, 1 unchanged, 0 warnings" in second.stdout
+    assert first.stdout.startswith("Digest 2026-W47: 4 articles (4 shown), ")

@@ -336,8 +336,13 @@ def _echo_report(kind: str, report: RunReport) -> None:
             )
             typer.secho(f"Check: {c.title}: {conflict.label}: {values}", err=True, fg="yellow")
     shown = len(d.shown)
+    feeds = (
+        f"feeds: {report.fetched} downloaded, {report.not_modified} unchanged, "
+        if report.fetched or report.not_modified
+        else ""
+    )
     typer.echo(
-        f"{kind} {d.period.label}: {len(d.items)} articles ({shown} shown), "
+        f"{kind} {d.period.label}: {len(d.items)} articles ({shown} shown), {feeds}"
         f"{warnings} warning{'s' if warnings != 1 else ''}, {report.out_dir} "
         f"({report.elapsed:.1f} s)"
     )
