@@ -12,7 +12,7 @@ from recapmail.errors import SourceError
 from recapmail.model import Article
 from recapmail.sources.feeds import looks_like_feed, parse_feed
 from recapmail.sources.files import read_file, read_path
-from recapmail.sources.web import page_article
+from recapmail.sources.html import html_to_article
 
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
@@ -67,7 +67,7 @@ def articles_from_bytes(
         return list(parsed.articles)
     if url is None:
         raise SourceError(f"{where}: not a feed")
-    return [page_article(data, url, where)]
+    return [html_to_article(data, where or url, url=url)]
 
 
 def _local(spec: str) -> list[Article]:
