@@ -54,3 +54,22 @@ def test_unwritable_parent_is_a_user_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(RecapmailError, match="cannot write the output folder"):
         write_folder(blocker / "2026-W47", {"a.txt": "x"})
+
+
+def _write_many(target: str, tag: int) -> None:
+    for round_ in range(15):
+        write_folder(Path(target), {"who.txt": f"{tag}-{round_}", f"sub/{tag}.txt": "x" * 5000})
+
+
+def test_runs_writing_the_same_folder_at_once_all_succeed(tmp_path: Path) -> None:
+    """Two digests into one --out must not delete each other's half-written folders."""
+    import multiprocessing
+
+    target = tmp_path / "out" / "2026-W47"
+    context = multiprocessing.get_context("fork")
+    with context.Pool(6) as pool:
+        pool.starmap(_write_many, [(str(target), tag) for tag in range(6)])
+    (who,) = [p.read_text() for p in target.glob("who.txt")]
+    tag = who.split("-")[0]
+    assert listing(target) == {"who.txt": who, f"sub/{tag}.txt": "x" * 5000}
+    assert [p.name for p in target.parent.iterdir()] == ["2026-W47"]

@@ -3,6 +3,8 @@
 Files go to a hidden temporary folder beside the target, are flushed to disk, then swapped
 with the target in one atomic `renameat2(RENAME_EXCHANGE)` on Linux; elsewhere two renames,
 with a recovery step that puts the old folder back if a run died between them.
+Runs sharing an output folder take turns under an exclusive lock on the parent folder, so
+one run's recovery never deletes another's temporary folder mid-write.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import ctypes.util
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from recapmail.errors import RecapmailError
@@ -29,17 +31,18 @@ def write_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        recover(parent)
-        tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{target.name}-", dir=parent))
-        try:
-            for name, content in files.items():
-                _write_file(tmp, name, content)
-            _fsync_dir(tmp)
-            _swap_into_place(tmp, target)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        _fsync_dir(parent)
+        with _locked(parent):
+            recover(parent)
+            tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{target.name}-", dir=parent))
+            try:
+                for name, content in files.items():
+                    _write_file(tmp, name, content)
+                _fsync_dir(tmp)
+                _swap_into_place(tmp, target)
+            finally:
+                if tmp.exists():
+                    shutil.rmtree(tmp, ignore_errors=True)
+            _fsync_dir(parent)
     except OSError as exc:
         raise RecapmailError(
             f"{target}: cannot write the output folder ({exc.strerror or exc}); "
@@ -48,8 +51,30 @@ def write_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` itself (no lock file to leave behind).
+
+    The kernel drops the lock when its holder dies, so a killed run never blocks the next.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, the atomic swap still holds for one run
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def recover(parent: Path) -> None:
-    """Undo what a killed run left in `parent`: stray temporary folders, an unswapped old one."""
+    """Undo what a killed run left in `parent`: stray temporary folders, an unswapped old one.
+
+    Call it only while holding the folder's lock (see `write_folder`), or when no run is live.
+    """
     if not parent.is_dir():
         return
     for entry in parent.iterdir():
