@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -89,7 +89,7 @@ def test_collect_reads_everything_and_turns_failures_into_warnings(
 def test_second_run_is_conditional_and_offline_uses_the_cache(
     feed_server: FeedServer, recaps: Path, tmp_path: Path
 ) -> None:
-    cfg = config(feed_server, recaps)
+    cfg = config(feed_server, recaps, recheck_after=0)
     with State.open(tmp_path / "s.db") as state:
         first = collect(cfg, state, offline=False, now=NOW)
         sent_before = feed_server.bytes_sent()
@@ -109,11 +109,39 @@ def test_second_run_is_conditional_and_offline_uses_the_cache(
         assert offline_warnings == {"Recaps", "Down", "Loop", "Noise"}
 
 
+def test_a_feed_checked_minutes_ago_is_not_asked_again(
+    feed_server: FeedServer, recaps: Path, tmp_path: Path
+) -> None:
+    """[fetch] recheck_after: re-runs within minutes leave the servers alone; failed feeds,
+    never checked, are asked again every time; after the window, conditional GETs again."""
+    cfg = config(feed_server, recaps, recheck_after=15)
+    with State.open(tmp_path / "s.db") as state:
+        first = collect(cfg, state, offline=False, now=NOW)
+        hits = len(feed_server.hits)
+        soon = collect(cfg, state, offline=False, now=NOW + timedelta(minutes=14))
+        asked = [h.path for h in feed_server.hits[hits:]]
+        assert sorted(asked) == ["/garbage", "/loop/a", "/loop/b", "/status/500"]
+        assert (soon.fetched, soon.not_modified, soon.recent) == (0, 0, 3)
+        assert [a.source for a in soon.articles] == [a.source for a in first.articles]
+        hits = len(feed_server.hits)
+        later = collect(cfg, state, offline=False, now=NOW + timedelta(minutes=16))
+        statuses = {h.path: h.status for h in feed_server.hits[hits:]}
+        assert statuses["/feeds/news.xml"] == statuses["/feeds/atom.xml"] == 304
+        assert (later.not_modified, later.recent) == (3, 0)
+        # the window runs from the last answer (the 304 at +16 min), not from the first one
+        for minutes, asked_again in ((30, False), (32, True)):
+            hits = len(feed_server.hits)
+            collect(cfg, state, offline=False, now=NOW + timedelta(minutes=minutes))
+            paths = [h.path for h in feed_server.hits[hits:]]
+            assert ("/feeds/news.xml" in paths) is asked_again
+
+
 def test_a_failing_feed_falls_back_on_its_last_good_copy(
     feed_server: FeedServer, tmp_path: Path
 ) -> None:
     url = feed_server.add("/feeds/flaky.xml", rss_feed(make_items(3)), validators=False)
-    cfg = Config(sources=(SourceConfig("Flaky", url=url),), fetch=FetchConfig(timeout=2))
+    fetch = FetchConfig(timeout=2, recheck_after=0)
+    cfg = Config(sources=(SourceConfig("Flaky", url=url),), fetch=fetch)
     with State.open(tmp_path / "s.db") as state:
         assert len(collect(cfg, state, offline=False, now=NOW).articles) == 3
         feed_server.routes["/feeds/flaky.xml"].body = b"<html>maintenance</html>"

@@ -207,7 +207,7 @@ def test_digest_over_http_says_what_it_downloaded(tmp_path: Path) -> None:
         config.write_text(f'[[sources]]\nname = "News"\nurl = "{url}"\n', encoding="utf-8")
         args = ["digest", "-c", str(config), "--week", "2026-W47", "--out", str(tmp_path / "o")]
         first = runner.invoke(app, args)
-        second = runner.invoke(app, args)
+        second = runner.invoke(app, [*args, "--force", "--refresh"])
     assert first.exit_code == second.exit_code == 0, first.stderr + second.stderr
     assert "feeds: 1 downloaded, 0 unchanged, 0 warnings" in first.stdout
     assert "feeds: 0 downloaded, 1 unchanged, 0 warnings" in second.stdout

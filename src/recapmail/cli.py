@@ -10,6 +10,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -88,16 +89,25 @@ def digest(
         bool, typer.Option("--offline", help="No network: local sources and the cache.")
     ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 4 when any source fails.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remake the edition even when nothing changed.")
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Ask every feed, even one checked a few minutes ago."),
+    ] = False,
 ) -> None:
     """Make this week's newsletter and posts from every source in feeds.toml."""
     from recapmail import pipeline
 
     with user_errors():
         cfg = _load_config(config)
+        if refresh:
+            cfg = replace(cfg, fetch=replace(cfg.fetch, recheck_after=0))
         period = _period(cfg, week, since, until)
         with _progress() as progress:
             report = pipeline.run_digest(
-                cfg, period, out, offline=offline, strict=strict, progress=progress
+                cfg, period, out, offline=offline, strict=strict, force=force, progress=progress
             )
     _echo_report("Digest", report)
 
@@ -328,21 +338,28 @@ def _progress() -> Iterator[Callable[[str], None] | None]:
 
 def _echo_report(kind: str, report: RunReport) -> None:
     d = report.digest
-    warnings = len(d.warnings)  # each one was already logged as it happened
-    for c in d.clusters:
+    warnings = len(d.warnings) if d else 0  # each one was already logged as it happened
+    for c in d.clusters if d else ():
         for conflict in c.conflicts:
             values = ", ".join(
                 f"{value} ({Path(source).name})" for value, source in conflict.values
             )
             typer.secho(f"Check: {c.title}: {conflict.label}: {values}", err=True, fg="yellow")
-    shown = len(d.shown)
-    feeds = (
-        f"feeds: {report.fetched} downloaded, {report.not_modified} unchanged, "
-        if report.fetched or report.not_modified
-        else ""
-    )
+    feeds = ""
+    if report.fetched or report.not_modified or report.recent:
+        feeds = f"feeds: {report.fetched} downloaded, {report.not_modified} unchanged, "
+    if report.recent:
+        feeds += f"{report.recent} checked minutes ago (--refresh asks again), "
+    if report.written_at is not None:
+        when = report.written_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        typer.echo(
+            f"{kind} {report.label}: up to date ({report.items} articles, {report.shown} shown, "
+            f"made {when}), {feeds}{report.out_dir} ({report.elapsed:.1f} s); "
+            "nothing changed since, --force makes it again"
+        )
+        return
     typer.echo(
-        f"{kind} {d.period.label}: {len(d.items)} articles ({shown} shown), {feeds}"
+        f"{kind} {report.label}: {report.items} articles ({report.shown} shown), {feeds}"
         f"{warnings} warning{'s' if warnings != 1 else ''}, {report.out_dir} "
         f"({report.elapsed:.1f} s)"
     )

@@ -59,7 +59,10 @@ class SocialConfig:
 class FetchConfig:
     timeout: float = 10.0  # seconds, per read
     deadline: float = 30.0  # seconds, whole feed
-    concurrency: int = 64
+    concurrency: int = 200
+    # A feed checked less than this many minutes ago is not asked again (0: always ask), as
+    # feed readers do: re-runs while editing a template leave the servers alone.
+    recheck_after: float = 15.0
     max_bytes: int = 10_000_000
     max_redirects: int = 5
     user_agent: str = ""
@@ -252,6 +255,7 @@ class _Reader:
             ("concurrency", int, 1, 256),
             ("max_bytes", int, 10_000, 1_000_000_000),
             ("max_redirects", int, 0, 30),
+            ("recheck_after", float, 0, 10_080),
         ):
             value = self._get(t, s, key, kind)
             if value is not None and not low <= value <= high:

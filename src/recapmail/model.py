@@ -157,9 +157,14 @@ class Newsletter:
 class RunReport:
     """What `digest` did, for the closing line and for scripts."""
 
-    digest: Digest
+    label: str  # the edition's period
     out_dir: str
     files: tuple[str, ...]
+    items: int
+    shown: int
+    digest: Digest | None = None  # None when the edition on disk was up to date: not remade
+    written_at: datetime | None = None  # when that up-to-date edition was written
     elapsed: float = 0.0
     fetched: int = 0
     not_modified: int = 0
+    recent: int = 0  # feeds not asked: checked less than [fetch] recheck_after ago

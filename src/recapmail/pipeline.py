@@ -37,17 +37,36 @@ def run_digest(
     *,
     offline: bool = False,
     strict: bool = False,
+    force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> RunReport:
-    """The weekly job: collect every source, pick the period's items, render, write atomically."""
-    from recapmail.digest import build_digest
-    from recapmail.sources.collect import collect
+    """The weekly job: collect every source, pick the period's items, render, write atomically.
+    When nothing it is made from changed since the edition on disk was written (uptodate.py),
+    it stops after the conditional GETs, unless `force`."""
+    from recapmail.sources.collect import gather
     from recapmail.state import State
+    from recapmail.uptodate import current_edition, edition_key, file_stats
 
     started = time.monotonic()
-    state = State.open(cfg.state_path)
-    try:
-        collected = collect(cfg, state, offline=offline, progress=progress)
+    out_dir = out_root / period.label
+    with State.open(cfg.state_path) as state:
+        gathering = gather(cfg, state, offline=offline, progress=progress)
+        tokens = gathering.tokens
+        generation, bumps = state.generation(), state.own_bumps
+        if tokens is not None and not force:
+            stored = current_edition(state, out_dir, edition_key(cfg, period, tokens, generation))
+            if stored is not None:
+                return RunReport(
+                    label=period.label, out_dir=str(out_dir), files=tuple(sorted(stored.files)),
+                    items=int(stored.summary.get("items", 0)),
+                    shown=int(stored.summary.get("shown", 0)), written_at=stored.written_at,
+                    elapsed=time.monotonic() - started, fetched=gathering.fetched,
+                    not_modified=0 if offline else len(gathering.unchanged) - gathering.recent,
+                    recent=gathering.recent,
+                )  # fmt: skip
+        from recapmail.digest import build_digest  # not needed when up to date: imported now
+
+        collected = gathering.finish()
         if strict and collected.warnings:
             first = collected.warnings[0]
             raise StrictFailure(
@@ -55,17 +74,28 @@ def run_digest(
                 f"first {first.source}: {first.reason}; nothing was written"
             )
         digest = build_digest(collected.articles, period, cfg, state, warnings=collected.warnings)
-    finally:
-        state.close()
-    out_dir = out_root / period.label
-    files = write_edition(digest, cfg, out_dir)
+        files = write_edition(digest, cfg, out_dir)
+        # Remembered only when clean, and when no other run changed the state meanwhile.
+        clean = tokens is not None and not collected.warnings
+        alone = state.generation() == generation + state.own_bumps - bumps
+        stats = file_stats(out_dir) if clean and alone else None
+        if tokens is not None and stats is not None:
+            key = edition_key(cfg, period, tokens, state.generation())
+            summary = {"items": len(digest.items), "shown": len(digest.shown)}
+            state.store_edition(out_dir.resolve(), key, stats, summary)
+        else:
+            state.store_edition(out_dir.resolve(), None)
     return RunReport(
-        digest=digest,
+        label=period.label,
         out_dir=str(out_dir),
         files=files,
+        items=len(digest.items),
+        shown=len(digest.shown),
+        digest=digest,
         elapsed=time.monotonic() - started,
         fetched=collected.fetched,
         not_modified=collected.not_modified,
+        recent=collected.recent,
     )
 
 
@@ -118,8 +148,9 @@ def run_newsletter(specs: Sequence[str], cfg: Config, out_root: Path) -> RunRepo
     out_dir = out_root / f"{day}-{title_slug}"
     files = write_edition(digest, cfg, out_dir)
     return RunReport(
-        digest=digest, out_dir=str(out_dir), files=files, elapsed=time.monotonic() - started
-    )
+        label=digest.period.label, out_dir=str(out_dir), files=files, items=len(digest.items),
+        shown=len(digest.shown), digest=digest, elapsed=time.monotonic() - started,
+    )  # fmt: skip
 
 
 def run_social(

@@ -8,7 +8,11 @@
   an item is never in two digests and re-running a period gives the same digest;
 - `highlights`: extracted highlights by a hash of the article and of the highlighter's version
   (digest.py makes the key), so a second run extracts nothing again. Unused for
-  HIGHLIGHTS_KEEP_DAYS, an entry is dropped.
+  HIGHLIGHTS_KEEP_DAYS, an entry is dropped;
+- `editions`: per output folder, the key of what it was made from and its files' sizes and
+  times (uptodate.py), so a run with nothing new stops after the conditional GETs;
+- `meta`: the generation, counted up by every write that can change which items a period
+  gets (a new item seen, a period recorded): part of an edition's key.
 
 WAL and one transaction per write keep it safe against a second run and against SIGKILL.
 """
@@ -45,6 +49,10 @@ CREATE TABLE IF NOT EXISTS sent_articles (
     PRIMARY KEY (label, position));
 CREATE TABLE IF NOT EXISTS highlights (key TEXT PRIMARY KEY, data TEXT NOT NULL,
     used_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS editions (
+    out_dir TEXT PRIMARY KEY, key TEXT NOT NULL, files TEXT NOT NULL, summary TEXT NOT NULL,
+    written_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 _CHUNK = 500  # keys per IN (...) query, under SQLite's variable limit
@@ -64,7 +72,16 @@ class CachedResponse:
     body: bytes
     content_type: str | None
     final_url: str | None
-    fetched_at: datetime
+    fetched_at: datetime  # when this body came
+    checked_at: datetime  # when the server last said it is current (200 or 304)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEdition:
+    key: str
+    files: dict[str, tuple[int, int]]  # name -> (size, mtime_ns) as written
+    summary: dict[str, Any]  # what the closing line of a run says about it
+    written_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +96,7 @@ class State:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self.own_bumps = 0  # generations this connection added (see `generation`)
 
     @classmethod
     def open(cls, path: Path | None) -> State:
@@ -132,7 +150,7 @@ class State:
 
     def cached(self, url: str) -> CachedResponse | None:
         row = self._conn.execute(
-            "SELECT etag, last_modified, body, content_type, final_url, fetched_at "
+            "SELECT etag, last_modified, body, content_type, final_url, fetched_at, checked_at "
             "FROM http WHERE url = ?",
             (url,),
         ).fetchone()
@@ -142,7 +160,7 @@ class State:
             body = zlib.decompress(row[2])
         except zlib.error:
             return None
-        return CachedResponse(url, row[0], row[1], body, row[3], row[4], _dt(row[5]))
+        return CachedResponse(url, row[0], row[1], body, row[3], row[4], _dt(row[5]), _dt(row[6]))
 
     def store_response(
         self,
@@ -163,10 +181,13 @@ class State:
                  stamp, stamp),
             )  # fmt: skip
 
-    def touch(self, url: str, now: datetime | None = None) -> None:
-        """A 304: the cached body is still current."""
+    def touch(self, urls: Iterable[str], now: datetime | None = None) -> None:
+        """304s: the cached bodies are still current. One transaction for them all."""
+        stamp = _iso(now)
         with self._write() as db:
-            db.execute("UPDATE http SET checked_at = ? WHERE url = ?", (_iso(now), url))
+            db.executemany(
+                "UPDATE http SET checked_at = ? WHERE url = ?", ((stamp, url) for url in urls)
+            )
 
     # -- parsed feeds: a 304 costs no parsing ----------------------------------------------
 
@@ -228,9 +249,11 @@ class State:
         stamp = _iso(now)
         all_keys = list(dict.fromkeys(k for keys in items for k in keys))
         with self._write() as db:
-            db.executemany(
+            added = db.executemany(
                 "INSERT OR IGNORE INTO seen VALUES (?, ?)", ((k, stamp) for k in all_keys)
-            )
+            ).rowcount
+            if added > 0:
+                self._bump(db)
             known = dict(
                 self._select(db, "SELECT key, first_seen FROM seen WHERE key IN", all_keys)
             )
@@ -263,6 +286,7 @@ class State:
         """Remember that these items went out in `period`. A key already sent elsewhere keeps
         its first period (two concurrent runs cannot send one item twice)."""
         with self._write() as db:
+            self._bump(db)
             db.execute(
                 "INSERT OR IGNORE INTO periods VALUES (?, ?, ?, ?)",
                 (period.label, _iso(period.start), _iso(period.end), _iso(now)),
@@ -276,6 +300,52 @@ class State:
                 "INSERT INTO sent_articles VALUES (?, ?, ?)",
                 ((period.label, i, article_to_json(a)) for i, (_, a) in enumerate(items)),
             )
+
+    # -- generations and editions ------------------------------------------------------
+
+    def generation(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO meta VALUES ('generation', 1) "
+            "ON CONFLICT (name) DO UPDATE SET value = value + 1"
+        )
+        self.own_bumps += 1
+
+    def edition(self, out_dir: Path) -> StoredEdition | None:
+        row = self._conn.execute(
+            "SELECT key, files, summary, written_at FROM editions WHERE out_dir = ?",
+            (str(out_dir),),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            files = {str(k): (int(v[0]), int(v[1])) for k, v in json.loads(row[1]).items()}
+            return StoredEdition(row[0], files, dict(json.loads(row[2])), _dt(row[3]))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return None  # unreadable: the edition is simply made again
+
+    def store_edition(
+        self,
+        out_dir: Path,
+        key: str | None,
+        files: Mapping[str, tuple[int, int]] | None = None,
+        summary: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Remember what `out_dir` was made from; a None key forgets it (made by a run whose
+        output may differ from a clean re-run's, e.g. one with failed sources)."""
+        with self._write() as db:
+            if key is None:
+                db.execute("DELETE FROM editions WHERE out_dir = ?", (str(out_dir),))
+                return
+            db.execute(
+                "INSERT OR REPLACE INTO editions VALUES (?, ?, ?, ?, ?)",
+                (str(out_dir), key, _TO_JSON(dict(files or {})), _TO_JSON(dict(summary or {})),
+                 _iso(now)),
+            )  # fmt: skip
 
     @staticmethod
     def _select(db: sqlite3.Connection, query: str, keys: Iterable[str]) -> Iterator[Any]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from recapmail.errors import RenderError
+
+if TYPE_CHECKING:  # imported where used: finding the templates' folder needs no Jinja2
+    import jinja2
 
 
 def shipped_templates() -> Path:
@@ -25,6 +27,8 @@ def shipped_templates() -> Path:
 
 @lru_cache(maxsize=8)
 def environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    import jinja2
+
     shipped = jinja2.FileSystemLoader(str(shipped_templates()))
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
@@ -52,6 +56,8 @@ def escapes(name: str | None) -> bool:
 
 def render(name: str, context: dict[str, object], templates_dir: Path | None = None) -> str:
     """Render one template; a template mistake becomes a RenderError naming file and line."""
+    import jinja2
+
     env = environment(templates_dir)
     try:
         return env.get_template(name).render(context)

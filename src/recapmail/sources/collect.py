@@ -1,20 +1,25 @@
 """Every enabled source of feeds.toml -> Articles, for `recapmail digest`.
 
-Local paths are read; URLs are fetched together with conditional GET, each body parsed as
-soon as it arrives. A source that fails becomes one SourceWarning (its name and the reason)
-and, when an earlier run cached it, its last good copy is used: a feed that is down this
-week does not make its items vanish from a re-run.
+Two steps, so that a run with nothing new can stop in between (see uptodate.py):
+- `gather()` asks every URL at once with conditional GET, parsing each new body as soon as it
+  arrives, and notes what every source holds now (`Gathering.tokens`);
+- `Gathering.finish()` reads the rest: the cached parses of unchanged feeds, the local files.
+
+A source that fails becomes one SourceWarning (its name and the reason) and, when an earlier
+run cached it, its last good copy is used: a feed that is down this week does not make its
+items vanish from a re-run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from recapmail.config import Config, SourceConfig
@@ -40,6 +45,7 @@ class Collected:
     fetched: int  # answered 200 with a new body
     not_modified: int  # answered 304: the cached body was parsed
     from_cache: int  # offline, or failed: the cached body was parsed
+    recent: int = 0  # checked less than [fetch] recheck_after ago: not asked, cached body parsed
 
 
 def identity_keys(article: Article) -> tuple[str, ...]:
@@ -87,33 +93,26 @@ def collect(
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> Collected:
-    with fewer_gc_passes():
-        return _collect(cfg, state, offline, progress, now)
+    return gather(cfg, state, offline=offline, progress=progress, now=now).finish()
 
 
-def _collect(
-    cfg: Config, state: State, offline: bool, progress: Progress | None, now: datetime | None
-) -> Collected:
-    now = now or datetime.now(UTC)
-    run = _Run(state, progress, now)
-    for source in cfg.enabled_sources:
-        if source.path is not None:
-            run.local(source)
+def gather(
+    cfg: Config,
+    state: State,
+    *,
+    offline: bool,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> Gathering:
+    """The first step of collect(): every URL asked, every local source looked at."""
+    run = Gathering(cfg, state, progress, now or datetime.now(UTC), offline)
     remote = [s for s in cfg.enabled_sources if s.url]
     if offline:
-        for source in remote:
-            run.cached(source, "offline")
+        run.unchanged.extend(remote)
     elif remote:
-        run.fetch(remote, cfg)
-    articles = [
-        _attributed(a, source) for source in cfg.enabled_sources
-        for a in run.by_source.get(source.name, [])
-    ]  # fmt: skip
-    seen = state.first_seen([identity_keys(a) for a in articles], now)
-    articles = [replace(a, first_seen=when) for a, when in zip(articles, seen, strict=True)]
-    return Collected(
-        tuple(articles), tuple(run.warnings), run.fetched, run.not_modified, run.from_cache
-    )
+        with fewer_gc_passes():
+            run.fetch(remote, cfg)
+    return run
 
 
 def _attributed(article: Article, source: SourceConfig) -> Article:
@@ -125,16 +124,77 @@ def _attributed(article: Article, source: SourceConfig) -> Article:
     return replace(article, feed=source.name, tags=tags, language=language)
 
 
-class _Run:
+class Gathering:
     """The articles and warnings of one collect(), gathered source by source."""
 
-    def __init__(self, state: State, progress: Progress | None, now: datetime) -> None:
+    def __init__(
+        self, cfg: Config, state: State, progress: Progress | None, now: datetime, offline: bool
+    ) -> None:
+        self.cfg = cfg
+        self.offline = offline
         self.state = state
         self.now = now
         self.progress = progress
         self.by_source: dict[str, list[Article]] = {}
         self.warnings: list[SourceWarning] = []
-        self.fetched = self.not_modified = self.from_cache = 0
+        self.fetched = self.not_modified = self.from_cache = self.recent = 0
+        # URL sources whose cached copy is still what they hold (a 304, the same body again,
+        # or offline): their cached parse is read by finish(), only if the run goes on.
+        self.unchanged: list[SourceConfig] = []
+        self.bodies: dict[str, str] = {}  # URL -> sha256 of the body it holds now
+        self.recently_checked: set[str] = set()  # URLs not asked: see [fetch] recheck_after
+        self._copies: dict[str, CachedResponse | None] = {}  # what the state held at the start
+
+    @property
+    def tokens(self) -> tuple[str, ...] | None:
+        """What each enabled source holds now, in config order; equal tokens, equal articles.
+        None once a source failed: its fallback may read differently another time."""
+        if self.warnings:
+            return None
+        tokens = []
+        for source in self.cfg.enabled_sources:
+            if source.url is not None:
+                held = self.bodies.get(source.url) or self._cached_sha(source.url)
+            else:
+                held = _path_token(source.path)
+            tokens.append(f"{source.name}\t{source.url or source.path}\t{held}")
+        return tuple(tokens)
+
+    def _cached_sha(self, url: str) -> str:
+        copy = self.copy(url)
+        sha = _sha(copy.body) if copy is not None else "none"
+        self.bodies[url] = sha
+        return sha
+
+    def copy(self, url: str) -> CachedResponse | None:
+        """The cached response of `url` as this run found it (read once)."""
+        if url not in self._copies:
+            self._copies[url] = self.state.cached(url)
+        return self._copies[url]
+
+    def finish(self) -> Collected:
+        """The second step: unchanged feeds from the cache, local sources read, first seen."""
+        with fewer_gc_passes():
+            for source in self.unchanged:
+                if self.offline:
+                    self.cached(source, "offline")
+                elif source.url in self.recently_checked:
+                    self.cached(source, "recent")
+                elif self.cached(source, "not_modified"):
+                    self.not_modified += 1
+            for source in self.cfg.enabled_sources:
+                if source.path is not None:
+                    self.local(source)
+            articles = [
+                _attributed(a, source) for source in self.cfg.enabled_sources
+                for a in self.by_source.get(source.name, [])
+            ]  # fmt: skip
+            seen = self.state.first_seen([identity_keys(a) for a in articles], self.now)
+            articles = [replace(a, first_seen=when) for a, when in zip(articles, seen, strict=True)]
+        return Collected(
+            tuple(articles), tuple(self.warnings), self.fetched, self.not_modified,
+            self.from_cache, self.recent,
+        )  # fmt: skip
 
     def warn(self, source: SourceConfig, reason: str) -> None:
         log.warning("%s: %s", source.name, reason)
@@ -178,7 +238,7 @@ class _Run:
     def cached(self, source: SourceConfig, why: str) -> bool:
         """Parse the cached copy of a URL source; False (and a warning) when there is none."""
         assert source.url is not None
-        copy = self.state.cached(source.url)
+        copy = self.copy(source.url)
         if copy is None:
             if why == "offline":
                 self.warn(source, "offline and never fetched before: nothing in the cache")
@@ -192,7 +252,7 @@ class _Run:
         except SourceError as exc:
             self.warn(source, f"the cached copy is unreadable: {exc}")
             return False
-        self.from_cache += why != "not_modified"
+        self.from_cache += why not in ("not_modified", "recent")
         return True
 
     def parse(self, source: SourceConfig, body: bytes, url: str, ctype: str | None) -> None:
@@ -202,7 +262,7 @@ class _Run:
             self.feed_bytes(source, body, source.url, url)
             return
         if kind == "auto":
-            copy = self.state.cached(source.url)
+            copy = self.copy(source.url)
             if copy is not None and looks_like_feed(copy.body, copy.content_type):
                 raise SourceError(f"{source.url}: no longer a feed (an HTML page came back)")
         self.keep(source, articles_from_bytes(body, source.url, url=url, kind="page"))
@@ -211,14 +271,21 @@ class _Run:
         """Fetch every URL; feed bodies are parsed by a helper process as they arrive (see
         parsing.py) and their results taken in arrival order, here, where the state is."""
         by_url = {s.url: s for s in sources}
-        copies: dict[str, CachedResponse | None] = {
-            url: self.state.cached(url) for url in by_url if url
-        }
+        copies = {url: self.copy(url) for url in by_url if url}
+        window = timedelta(minutes=cfg.fetch.recheck_after)
+        for url, copy in list(copies.items()):
+            if copy is not None and timedelta(0) <= self.now - copy.checked_at < window:
+                self.recently_checked.add(url)
+                self.unchanged.append(by_url[url])
+                del copies[url]
+        self.recent = len(self.recently_checked)
         requests = []
         for url, copy in copies.items():
             etag = copy.etag if copy else None
             modified = copy.last_modified if copy else None
             requests.append(FetchRequest(url, by_url[url].name, etag, modified))
+        if not requests:
+            return
         done = 0
         pending: deque[tuple[SourceConfig, FetchResult, Future[ParsedBody]]] = deque()
 
@@ -238,7 +305,11 @@ class _Run:
 
         def on_result(result: FetchResult) -> None:
             source = by_url[result.request.url]
-            if parser.parallel and _is_feed_body(source, result):
+            if result.status == "ok" and _same_body(result, copies[result.request.url]):
+                result = replace(result, status="not_modified")  # no validators, same bytes
+            if result.status == "not_modified":
+                report(source, result, None)
+            elif parser.parallel and _is_feed_body(source, result):
                 pending.append((source, result, parser.submit(_feed_job(source, result))))
             else:
                 report(source, result, None)
@@ -252,18 +323,24 @@ class _Run:
                 report(*pending.popleft())
         finally:
             parser.close()
+        asked = (s.url for s in self.unchanged if s.url not in self.recently_checked)
+        self.state.touch((url for url in asked if url), self.now)
 
     def handle(
         self, source: SourceConfig, result: FetchResult, parsed: Future[ParsedBody] | None
     ) -> str:
         assert source.url is not None
         if result.status == "not_modified":
-            self.state.touch(source.url, self.now)
-            if self.cached(source, "not_modified"):
-                self.not_modified += 1
-                return "not modified"
-            return "not modified, but no cached copy"
+            self.unchanged.append(source)
+            if result.http_status == 200:  # the same body, maybe with new validators
+                self.state.store_response(
+                    source.url, body=result.body, etag=result.etag,
+                    last_modified=result.last_modified, content_type=result.content_type,
+                    final_url=result.final_url or source.url, now=self.now,
+                )  # fmt: skip
+            return "not modified"
         if result.status == "ok":
+            self.bodies[source.url] = _sha(result.body)
             url = result.final_url or source.url
             before = len(self.by_source.get(source.name, []))
             encoded = None  # the articles as the state keeps them, when the helper made it
@@ -304,7 +381,7 @@ class _Run:
 
     def fall_back(self, source: SourceConfig, reason: str) -> None:
         assert source.url is not None
-        copy = self.state.cached(source.url)
+        copy = self.copy(source.url)
         if copy is not None and self._cached_quietly(source):
             reason += f"; used the copy fetched on {copy.fetched_at:%Y-%m-%d}"
         self.warn(source, reason)
@@ -314,6 +391,29 @@ class _Run:
             return self.cached(source, "failed")
         except SourceError:
             return False
+
+
+def _same_body(result: FetchResult, copy: CachedResponse | None) -> bool:
+    return copy is not None and len(copy.body) == len(result.body) and copy.body == result.body
+
+
+def _sha(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _path_token(path: Path | None) -> str:
+    """Every file a local source reads, with its size and modification time (as make does)."""
+    if path is None or not path.exists():
+        return "missing"
+    try:
+        files = list(iter_folder(path)) if path.is_dir() else [path]
+        parts = []
+        for file in files:
+            st = file.stat()
+            parts.append(f"{file}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+    except (OSError, SourceError) as exc:
+        return f"unreadable:{exc}"
+    return _sha("\n".join(parts).encode())
 
 
 def _is_feed_body(source: SourceConfig, result: FetchResult) -> bool:

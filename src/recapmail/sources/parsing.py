@@ -51,11 +51,9 @@ def parse_job(job: FeedJob) -> ParsedBody:
 
 
 def _warm_up(parent: int) -> None:
-    """In the helper: die with the parent, then import the parsers while the first answers
-    are still on the wire."""
+    """In the helper: die with the parent. The parsers are imported by the first body, not
+    before: a run whose feeds all answer 304 has no use for them (0.1 s of CPU)."""
     _die_with_parent(parent)
-    import fastfeedparser  # noqa: F401
-    import nh3  # noqa: F401
 
 
 def _die_with_parent(parent: int) -> None:

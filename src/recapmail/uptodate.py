@@ -1,0 +1,94 @@
+"""Whether an edition on disk is still what a run would write, decided as make decides.
+
+An edition's key hashes all it is made from: recapmail's code, its libraries (an install or
+upgrade changes the folders on sys.path) and templates, the config's
+newsletter, social and source settings, the period, what every source holds now
+(`Gathering.tokens`: the body of each feed, the size and time of each local file) and the
+state's generation (which items went out where). A run whose key equals the one stored for
+its output folder, and finds that folder's files as they were written, has nothing to make:
+it stops after the conditional GETs. `recapmail digest --force` makes the edition anyway.
+
+Only runs without warnings are remembered: a failed source's fallback may read differently
+next time, and its warning must be printed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from recapmail import __version__
+from recapmail.config import Config
+from recapmail.model import Period
+from recapmail.state import State, StoredEdition
+
+
+def edition_key(cfg: Config, period: Period, tokens: Sequence[str], generation: int) -> str:
+    digest = hashlib.sha256()
+    parts = (
+        __version__, sys.version, _tree_stamp(_code_files()), _tree_stamp(_libraries()),
+        _tree_stamp(_template_files(cfg)),
+        repr((cfg.newsletter, cfg.social, cfg.sources)),  # [fetch] cannot change an edition
+        period.label, period.start.isoformat(), period.end.isoformat(), str(generation),
+        *tokens,
+    )  # fmt: skip
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.hexdigest()
+
+
+def current_edition(state: State, out_dir: Path, key: str) -> StoredEdition | None:
+    """What the state remembers of `out_dir`, if it was made from `key` and is untouched."""
+    stored = state.edition(out_dir.resolve())
+    if stored is None or stored.key != key or file_stats(out_dir) != stored.files:
+        return None
+    return stored
+
+
+def file_stats(folder: Path) -> dict[str, tuple[int, int]] | None:
+    """Each file of `folder` (relative name -> size, modification time); None if absent."""
+    stats: dict[str, tuple[int, int]] = {}
+    try:
+        for path in folder.rglob("*"):
+            st = path.stat()
+            if not stat.S_ISDIR(st.st_mode):
+                stats[path.relative_to(folder).as_posix()] = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        return None
+    return stats or None
+
+
+def _code_files() -> Iterable[Path]:
+    """recapmail's own modules: a changed install (or an edited checkout) makes editions anew."""
+    package = Path(__file__).resolve().parent
+    return (p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _libraries() -> Iterable[Path]:
+    """The folders libraries are installed in: pip adds and removes entries there (each
+    version has its own .dist-info), so their modification time moves with any install."""
+    folders = (Path(p) for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+    return (p for p in folders if p.is_dir())
+
+
+def _template_files(cfg: Config) -> Iterable[Path]:
+    from recapmail.render.templates import shipped_templates
+
+    folders = [shipped_templates(), cfg.newsletter.templates_dir]
+    for folder in folders:
+        if folder is not None and folder.is_dir():
+            yield from (p for p in folder.rglob("*") if p.is_file())
+
+
+def _tree_stamp(files: Iterable[Path]) -> str:
+    parts = []
+    for path in sorted(files):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
