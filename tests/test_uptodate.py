@@ -205,3 +205,13 @@ def test_a_re_run_within_minutes_asks_nothing_unless_refresh(
     refreshed = digest(config, "--refresh")
     assert [h.status for h in server.hits] == [304]
     assert "feeds: 0 downloaded, 1 unchanged, " in refreshed and "up to date" in refreshed
+
+
+def test_an_up_to_date_run_still_says_what_to_check(tmp_path: Path, server: FeedServer) -> None:
+    config = workspace(tmp_path, server)
+    args = ["digest", "-c", str(config), "--week", "2026-W47", "--out", str(tmp_path / "out")]
+    made, again = runner.invoke(app, args), runner.invoke(app, args)
+    assert "up to date" in again.stdout
+    checks = [line for line in made.stderr.splitlines() if line.startswith("Check: ")]
+    assert checks and "650 participants" in checks[0]  # the example recaps disagree
+    assert [line for line in again.stderr.splitlines() if line.startswith("Check: ")] == checks

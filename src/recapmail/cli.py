@@ -339,12 +339,9 @@ def _progress() -> Iterator[Callable[[str], None] | None]:
 def _echo_report(kind: str, report: RunReport) -> None:
     d = report.digest
     warnings = len(d.warnings) if d else 0  # each one was already logged as it happened
-    for c in d.clusters if d else ():
-        for conflict in c.conflicts:
-            values = ", ".join(
-                f"{value} ({Path(source).name})" for value, source in conflict.values
-            )
-            typer.secho(f"Check: {c.title}: {conflict.label}: {values}", err=True, fg="yellow")
+    for title, conflict in report.checks:
+        values = ", ".join(f"{value} ({Path(source).name})" for value, source in conflict.values)
+        typer.secho(f"Check: {title}: {conflict.label}: {values}", err=True, fg="yellow")
     feeds = ""
     if report.fetched or report.not_modified or report.recent:
         feeds = f"feeds: {report.fetched} downloaded, {report.not_modified} unchanged, "

@@ -168,3 +168,4 @@ class RunReport:
     fetched: int = 0
     not_modified: int = 0
     recent: int = 0  # feeds not asked: checked less than [fetch] recheck_after ago
+    checks: tuple[tuple[str, Conflict], ...] = ()  # (event title, figures that disagree)

@@ -8,10 +8,12 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from recapmail.config import Config
 from recapmail.errors import StrictFailure
 from recapmail.model import (
+    Conflict,
     Digest,
     DigestItem,
     Highlights,
@@ -60,6 +62,7 @@ def run_digest(
                     label=period.label, out_dir=str(out_dir), files=tuple(sorted(stored.files)),
                     items=int(stored.summary.get("items", 0)),
                     shown=int(stored.summary.get("shown", 0)), written_at=stored.written_at,
+                    checks=_checks_from_json(stored.summary.get("checks", [])),
                     elapsed=time.monotonic() - started, fetched=gathering.fetched,
                     not_modified=0 if offline else len(gathering.unchanged) - gathering.recent,
                     recent=gathering.recent,
@@ -81,7 +84,10 @@ def run_digest(
         stats = file_stats(out_dir) if clean and alone else None
         if tokens is not None and stats is not None:
             key = edition_key(cfg, period, tokens, state.generation())
-            summary = {"items": len(digest.items), "shown": len(digest.shown)}
+            summary = {
+                "items": len(digest.items), "shown": len(digest.shown),
+                "checks": [[title, c.label, c.values] for title, c in checks(digest)],
+            }  # fmt: skip
             state.store_edition(out_dir.resolve(), key, stats, summary)
         else:
             state.store_edition(out_dir.resolve(), None)
@@ -96,7 +102,24 @@ def run_digest(
         fetched=collected.fetched,
         not_modified=collected.not_modified,
         recent=collected.recent,
+        checks=checks(digest),
     )
+
+
+def checks(digest: Digest) -> tuple[tuple[str, Conflict], ...]:
+    """What to check before sending: events whose sources disagree on a figure."""
+    return tuple((c.title, conflict) for c in digest.clusters for conflict in c.conflicts)
+
+
+def _checks_from_json(data: Any) -> tuple[tuple[str, Conflict], ...]:
+    """checks() as an up-to-date edition's summary keeps them (see run_digest)."""
+    try:
+        return tuple(
+            (str(title), Conflict(str(label), tuple((str(v), str(s)) for v, s in values)))
+            for title, label, values in data
+        )
+    except (TypeError, ValueError):
+        return ()
 
 
 def render_edition(digest: Digest, cfg: Config) -> dict[str, str | bytes]:
@@ -150,6 +173,7 @@ def run_newsletter(specs: Sequence[str], cfg: Config, out_root: Path) -> RunRepo
     return RunReport(
         label=digest.period.label, out_dir=str(out_dir), files=files, items=len(digest.items),
         shown=len(digest.shown), digest=digest, elapsed=time.monotonic() - started,
+        checks=checks(digest),
     )  # fmt: skip
 
 
