@@ -53,6 +53,23 @@ def test_helper_and_here_read_the_same_articles(
     assert offline.articles == parallel.articles
 
 
+def test_a_busy_helper_shares_the_work_with_this_process() -> None:
+    """Past BACKLOG waiting bodies, the next one is parsed here at once (the caller would
+    otherwise sit idle): every body gets the same articles wherever it was parsed."""
+    parser = FeedParser(1)
+    bodies = [rss_feed(make_items(40, prefix=f"b{n}")) for n in range(12)]
+    try:
+        futures, parsed_here = [], []
+        for body in bodies:
+            futures.append(parser.submit(_job(body)))
+            parsed_here.append(futures[-1].done())  # only a body parsed here is done at once
+        assert any(parsed_here) and not all(parsed_here)
+        for future, body in zip(futures, bodies, strict=True):
+            assert future.result(timeout=30) == FeedParser.here(_job(body)).result()
+    finally:
+        parser.close()
+
+
 def test_a_dead_helper_leaves_the_parsing_here() -> None:
     parser = FeedParser(1)
     assert parser.parallel
