@@ -4,8 +4,9 @@ A week of 200 feeds is CPU-bound on one core: parsing and converting 10,000 entr
 ~0.8 s, the network loop ~0.5 s, and both want the GIL. On Linux a forked helper (forked
 before any socket or thread exists, so it inherits nothing in use) parses each body as it
 arrives and also encodes what the state keeps of it; sending the parsed articles back costs
-~6 µs each. Where fork is unavailable, on one core, or once the helper has died, bodies are
-parsed here as before: same results, only slower.
+~6 µs each. Once the helper has a few bodies waiting, this process parses the next one
+itself rather than wait idle. Where fork is unavailable, on one core, or once the helper has
+died, bodies are parsed here as before: same results, only slower.
 """
 
 from __future__ import annotations
