@@ -8,8 +8,12 @@ how.
 from __future__ import annotations
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recapmail.config import Config, SocialConfig
+from recapmail.render import counting
 from recapmail.render.counting import (
     LIMITS,
     bluesky_displayed,
@@ -84,6 +88,30 @@ def test_mastodon_fits_also_under_the_composer_reading_of_bare_domains() -> None
     assert count(text, "mastodon") == 492
     assert not fits(text, "mastodon", 500)
     assert fits(text, "mastodon", 504)
+
+
+_DOMAINISH = st.lists(
+    st.sampled_from(
+        ["https://", "http://", "www.", "example", "a-b", ".", ".", ".", "com", "org", "io",
+         "co", "uk", "community", "comé", "COM", "Org", "bar", "xn--p1ai", "рф", "/", "/x?y=1",
+         " ", " ", ", ", "@", "é", "1", "-"]
+    ),
+    max_size=24,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_DOMAINISH)
+def test_the_pattern_of_a_texts_domains_matches_as_the_full_list(text: str) -> None:
+    """URLs are looked for with only the top-level domains the text holds in the pattern
+    (fast to compile): the matches are those of the pattern of all ~1,500."""
+
+    def matches(pattern: regex.Pattern[str]) -> list[tuple[object, ...]]:
+        return [(m.span("url"), m.group("domain"), m.group("protocol")) for m in
+                pattern.finditer(text)]  # fmt: skip
+
+    full = counting._mastodon_url(counting.top_level_domains())
+    assert matches(counting._mastodon_url(counting._tlds_in(text))) == matches(full)
 
 
 def test_mastodon_limit_comes_from_the_config() -> None:
