@@ -153,7 +153,7 @@ def _tlds_in(text: str) -> frozenset[str] | None:
     if not known:
         return None
     longest = max(map(len, known))
-    found = set()
+    found: set[str] = set()
     for label in _LABEL_AFTER_DOT.findall(text):
         label = label.lower()[:longest]
         found.update(label[:k] for k in range(1, len(label) + 1) if label[:k] in known)
