@@ -249,3 +249,29 @@ def test_long_summaries_are_cut_to_two_whole_sentences() -> None:
     cut = replace(first, highlights=replace(first.highlights, summary=endless))
     short = build_view(replace(d, items=(*d.items[:2], cut)), config()).groups[0].items[0].summary
     assert short.endswith("mot…") and len(short) <= 321
+
+
+def test_compiled_templates_are_kept_and_a_broken_cache_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recapmail.render.templates import environment
+
+    def fresh_render() -> str:
+        environment.cache_clear()  # a new process, as far as templates go
+        try:
+            return render_newsletter(digest(), config()).html
+        finally:
+            environment.cache_clear()
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    html = fresh_render()
+    kept = sorted((tmp_path / "cache" / "recapmail" / "templates").glob("*.cache"))
+    assert len(kept) >= 10  # the newsletter and its partials
+    for path in kept:
+        path.write_bytes(b"not bytecode")
+    assert fresh_render() == html  # read as stale, compiled again
+    assert all(path.read_bytes() != b"not bytecode" for path in kept)
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert fresh_render() == html  # no cache folder: no cache, no error
