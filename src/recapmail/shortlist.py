@@ -151,7 +151,13 @@ def _shares_event(words: frozenset[str], events: list[frozenset[str]]) -> bool:
 def _plain(markdown: str) -> str:
     """Prose lines of Markdown as text: headings left out (they are not a summary)."""
     prose = "\n".join(line for line in markdown.splitlines() if not line.lstrip().startswith("#"))
-    return _MARKDOWN_MARK.sub("", _MARKDOWN_LINK.sub(r"\1", prose))
+    if "](" in prose:  # most feed items have no link in their first lines: no substitution
+        prose = _MARKDOWN_LINK.sub(_link_text, prose)
+    return _MARKDOWN_MARK.sub("", prose)
+
+
+def _link_text(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 def _first_line(text: str) -> str:
