@@ -43,6 +43,7 @@ def serve_feeds(server: object, feeds: int, items: int) -> list[str]:
             site=f"https://site{n}.example.org", prefix=f"feed{n}",
         )  # fmt: skip
         urls.append(server.add(f"/feeds/{n}.xml", rss_feed(entries, f"Feed {n}"), gzip=True))
+        server.routes[f"/feeds/{n}.xml"].prepared()  # gzipped once, as a distant server would
     return urls
 
 
