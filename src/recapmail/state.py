@@ -254,6 +254,8 @@ class State:
             ).rowcount
             if added > 0:
                 self._bump(db)
+            if added == len(all_keys):  # all new (a first run): nothing to read back
+                return [_dt(stamp)] * len(items)
             known = dict(
                 self._select(db, "SELECT key, first_seen FROM seen WHERE key IN", all_keys)
             )
