@@ -215,3 +215,20 @@ def test_an_up_to_date_run_still_says_what_to_check(tmp_path: Path, server: Feed
     checks = [line for line in made.stderr.splitlines() if line.startswith("Check: ")]
     assert checks and "650 participants" in checks[0]  # the example recaps disagree
     assert [line for line in again.stderr.splitlines() if line.startswith("Check: ")] == checks
+
+
+def test_the_feeds_listing_says_when_each_feed_was_last_heard_from(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    config = workspace(tmp_path, server)
+    before = runner.invoke(app, ["feeds", "-c", str(config)])
+    assert before.exit_code == 0 and "checked" not in before.stdout  # no state file yet
+    assert not Path(os.environ["RECAPMAIL_STATE"]).exists()  # and listing made none
+    text = config.read_text(encoding="utf-8")
+    never = server.url("/never.xml")
+    config.write_text(text + f'\n[[sources]]\nname = "Later"\nurl = "{never}"\nenabled = false\n')
+    digest(config)
+    listing = runner.invoke(app, ["feeds", "-c", str(config)]).stdout.splitlines()
+    assert listing[0].startswith("Recaps: ") and "checked" not in listing[0]
+    assert listing[1].startswith("News: http") and listing[1].endswith("(checked 0 min ago)")
+    assert listing[2].endswith("(disabled)  (never fetched)")

@@ -242,10 +242,12 @@ def feeds(
     with user_errors():
         cfg = _load_config(config)
         if not check:
+            checked = _last_checks(cfg)
             for s in cfg.sources:
                 state = "" if s.enabled else "  (disabled)"
                 tags = f"  [{', '.join(s.tags)}]" if s.tags else ""
-                typer.echo(f"{s.name}: {s.url or s.path}{tags}{state}")
+                when = f"  ({checked[s.url]})" if s.url in checked else ""
+                typer.echo(f"{s.name}: {s.url or s.path}{tags}{state}{when}")
             return
         from recapmail.sources.collect import check_sources
 
@@ -266,6 +268,34 @@ def feeds(
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _last_checks(cfg: Config) -> dict[str, str]:
+    """URL -> when the state last heard from it, e.g. "checked 12 min ago" (a listing creates
+    no state file)."""
+    from datetime import UTC, datetime
+
+    from recapmail.state import State
+
+    where = State.location(cfg.state_path)
+    if not where.is_file():
+        return {}
+    now = datetime.now(UTC)
+    found = {}
+    with State.open(where) as state:
+        for source in cfg.sources:
+            if source.url is None:
+                continue
+            copy = state.cached(source.url)
+            if copy is None:
+                found[source.url] = "never fetched"
+                continue
+            minutes = int((now - copy.checked_at).total_seconds() // 60)
+            if 0 <= minutes < 120:
+                found[source.url] = f"checked {minutes} min ago"
+            else:
+                found[source.url] = f"checked {copy.checked_at.astimezone():%Y-%m-%d %H:%M}"
+    return found
 
 
 @contextlib.contextmanager

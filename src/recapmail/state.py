@@ -98,12 +98,18 @@ class State:
         self.path = path
         self.own_bumps = 0  # generations this connection added (see `generation`)
 
+    @staticmethod
+    def location(path: Path | None) -> Path:
+        """The state file: `path` when given, else the one in the user data folder."""
+        if path is not None:
+            return path
+        from platformdirs import user_data_path
+
+        return user_data_path("recapmail") / STATE_NAME
+
     @classmethod
     def open(cls, path: Path | None) -> State:
-        if path is None:
-            from platformdirs import user_data_path
-
-            path = user_data_path("recapmail") / STATE_NAME
+        path = cls.location(path)
         where = f"state file {path}"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
