@@ -27,6 +27,7 @@ _ABBREVIATIONS = {
         "gen.", "gov.", "sen.", "rep.", "mt.", "ft.", "al.", "ave.", "blvd.", "rd.",
     },
 }  # fmt: skip
+_ANY_LANGUAGE = _ABBREVIATIONS["fr"] | _ABBREVIATIONS["en"]  # text of unknown language (posts)
 # Lowercase "etc." ends sentences often enough that splitting after it is the better bet.
 _NOT_ABBREVIATION_WHEN_CAPITAL_FOLLOWS = {"etc."}
 
@@ -40,9 +41,10 @@ _WORD_BEFORE = re.compile(r"(\S+)$")
 _INITIAL = re.compile(r"^(?:[A-ZÀ-Þ]\.)+$|^[A-ZÀ-Þ]$")
 
 
-def split_sentences(text: str, language: str) -> list[str]:
-    """Sentences of `text` in order; a line break always ends a sentence (bullets, headings)."""
-    abbreviations = _ABBREVIATIONS.get(language, _ABBREVIATIONS["en"])
+def split_sentences(text: str, language: str | None) -> list[str]:
+    """Sentences of `text` in order; a line break always ends a sentence (bullets, headings).
+    With no language, the abbreviations of French and English both hold."""
+    abbreviations = _abbreviations(language)
     sentences: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
@@ -68,6 +70,17 @@ def _split_line(line: str, abbreviations: set[str]) -> list[str]:
     if rest:
         parts.append(rest)
     return _merge_fragments(parts)
+
+
+def ends_with_abbreviation(text: str, language: str | None = None) -> bool:
+    """Whether the full stop ending `text` belongs to a word ("nov.", "M.", "J."), not to it."""
+    return text.endswith(".") and _is_abbreviation(text[:-1], _abbreviations(language))
+
+
+def _abbreviations(language: str | None) -> set[str]:
+    if language is None:
+        return _ANY_LANGUAGE
+    return _ABBREVIATIONS.get(language, _ABBREVIATIONS["en"])
 
 
 def _is_abbreviation(before: str, abbreviations: set[str]) -> bool:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from recapmail import typography
 from recapmail.config import Config
 from recapmail.errors import RenderError
+from recapmail.highlights.sentences import split_sentences
 from recapmail.model import Cluster, Digest, DigestItem, Newsletter
 from recapmail.render import i18n
 from recapmail.render.eml import build_eml, edition_date
@@ -30,10 +31,6 @@ MAX_SUMMARY = 320  # characters: one or two sentences
 MAX_HIGHLIGHTS = 4
 MAX_FIGURES = 3
 MAX_PREHEADER = 140
-_SENTENCE_END = re.compile(r"[.!?…]+[»”\")]?(?=\s+[«“\"(]?[A-ZÀ-Ý0-9])")
-_ABBREVIATIONS = {"janv", "févr", "avr", "juil", "sept", "oct", "nov", "déc", "Mme", "Mlle", "env",
-                  "etc", "cf", "vs", "Inc", "Ltd", "Corp", "Jan", "Feb", "Mar", "Apr", "Aug", "Sep",
-                  "Oct", "Nov", "Dec", "approx"}  # fmt: skip
 # Control characters break MJML's XML parser; bidi overrides can disguise text.
 _UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -347,17 +344,8 @@ def _typo(text: str, lang: str) -> str:
 
 def _summary(text: str, lang: str) -> str:
     """At most two sentences and MAX_SUMMARY characters: a teaser, not the article."""
-    text = _clean(text)
-    ends = [m.end() for m in _SENTENCE_END.finditer(text) if not _abbreviation(text, m.start())]
-    if len(ends) >= 2 and ends[1] < len(text):
-        text = text[: ends[1]]
+    text = " ".join(split_sentences(_clean(text), lang)[:2])
     return typography.apply(_cut(text, MAX_SUMMARY), lang)
-
-
-def _abbreviation(text: str, dot: int) -> bool:
-    """ "nov. 2026", "M. Dupont": a full stop that does not end a sentence."""
-    word = re.search(r"(\w+)$", text[:dot])
-    return word is not None and (len(word.group(1)) <= 2 or word.group(1) in _ABBREVIATIONS)
 
 
 def _cut(text: str, limit: int) -> str:

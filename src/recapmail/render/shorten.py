@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 
 import regex
 
+from recapmail.highlights.sentences import ends_with_abbreviation, split_sentences
+
 ELLIPSIS = "…"
 MAX_FIELD = 5000  # characters kept from any one field before cleaning: a post never needs more
 
@@ -52,15 +54,6 @@ _SPACE = regex.compile(r"\s+")
 _SPACE_BEFORE_STOP = regex.compile(r"[ \t]+([.,])(?=\s|$)")
 _LINE_SPACE = regex.compile(r"[^\S\n\u00a0\u202f]+")
 
-# A sentence ends at . ! ? or … (closing quotes allowed) before a space and a capital, digit or
-# opening quote; initials ("J. Smith") and common abbreviations are not ends.
-_SENTENCE_END = regex.compile(
-    r"(?<=[.!?…][»\"”’)\]]*)(?:[\u00a0\u202f ]*)\s+(?=[\p{Lu}\d«\"“‘(¿¡])"
-)
-_ABBREVIATION = regex.compile(
-    r"(?:\b\p{Lu}|\b(?:e\.g|i\.e|etc|cf|vs|env|nov|déc|dec|janv|févr|sept|oct|p|pp|M|MM|Mme|Mmes|"
-    r"Mr|Mrs|Ms|Dr|Pr|St|Ste|No|n°|art|chap|fig|vol|éd|ed|al|approx|min|max|Inc|Ltd|Corp|Co))\.$",
-)
 _TRAILING = regex.compile(r"[\s\u00a0\u202f,;:(\[«“‘\-–—/&+]+$")
 
 
@@ -125,21 +118,7 @@ def _markdown_to_text(value: str) -> str:
 
 def sentences(text: str) -> list[str]:
     """Split plain text into sentences, keeping each one's closing punctuation."""
-    text = text.strip()
-    if not text:
-        return []
-    out: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        candidate = text[start : match.start()].strip()
-        if _ABBREVIATION.search(candidate):
-            continue
-        out.append(candidate)
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
-    return out
+    return split_sentences(text, None)
 
 
 def shorten(text: str, fits: Callable[[str], bool], *, ellipsis: str = ELLIPSIS) -> str:
@@ -179,7 +158,7 @@ def _cut(words: list[str], n: int, ellipsis: str) -> str:
     if n == len(words) and head == " ".join(words):
         return head
     # A sentence that ends where the cut falls needs no ellipsis.
-    if head[-1] in ".!?…" and not _ABBREVIATION.search(head):
+    if head[-1] in ".!?…" and not ends_with_abbreviation(head):
         return head
     return head + ellipsis
 
