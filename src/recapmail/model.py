@@ -126,6 +126,11 @@ class Digest:
     def shown(self) -> tuple[DigestItem, ...]:
         return tuple(item for item in self.items if item.shown)
 
+    @property
+    def checks(self) -> tuple[tuple[str, Conflict], ...]:
+        """What to check before sending: (event title, figures its sources disagree on)."""
+        return tuple((c.title, conflict) for c in self.clusters for conflict in c.conflicts)
+
 
 @dataclass(frozen=True, slots=True)
 class Post:

@@ -8,12 +8,10 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from recapmail.config import Config
 from recapmail.errors import StrictFailure
 from recapmail.model import (
-    Conflict,
     Digest,
     DigestItem,
     Highlights,
@@ -47,25 +45,23 @@ def run_digest(
     it stops after the conditional GETs, unless `force`."""
     from recapmail.sources.collect import gather
     from recapmail.state import State
-    from recapmail.uptodate import current_edition, edition_key, file_stats
+    from recapmail.uptodate import current_edition, edition_inputs, edition_key, remember
 
     started = time.monotonic()
     out_dir = out_root / period.label
     with State.open(cfg.state_path) as state:
         gathering = gather(cfg, state, offline=offline, progress=progress)
-        tokens = gathering.tokens
+        tokens = gathering.tokens()  # None once a source failed: never taken as up to date
+        inputs = edition_inputs(cfg, period, tokens) if tokens is not None else None
         generation, bumps = state.generation(), state.own_bumps
-        if tokens is not None and not force:
-            stored = current_edition(state, out_dir, edition_key(cfg, period, tokens, generation))
-            if stored is not None:
+        if inputs is not None and not force:
+            known = current_edition(state, out_dir, edition_key(inputs, generation))
+            if known is not None:
                 return RunReport(
-                    label=period.label, out_dir=str(out_dir), files=tuple(sorted(stored.files)),
-                    items=int(stored.summary.get("items", 0)),
-                    shown=int(stored.summary.get("shown", 0)), written_at=stored.written_at,
-                    checks=_checks_from_json(stored.summary.get("checks", [])),
+                    label=period.label, out_dir=str(out_dir), files=known.files, items=known.items,
+                    shown=known.shown, written_at=known.written_at, checks=known.checks,
                     elapsed=time.monotonic() - started, fetched=gathering.fetched,
-                    not_modified=0 if offline else len(gathering.unchanged) - gathering.recent,
-                    recent=gathering.recent,
+                    not_modified=gathering.not_modified, recent=gathering.recent,
                 )  # fmt: skip
         from recapmail.digest import build_digest  # not needed when up to date: imported now
 
@@ -78,19 +74,11 @@ def run_digest(
             )
         digest = build_digest(collected.articles, period, cfg, state, warnings=collected.warnings)
         files = write_edition(digest, cfg, out_dir)
-        # Remembered only when clean, and when no other run changed the state meanwhile.
-        clean = tokens is not None and not collected.warnings
+        # Remembered when clean, and when no other run changed the state meanwhile.
         alone = state.generation() == generation + state.own_bumps - bumps
-        stats = file_stats(out_dir) if clean and alone else None
-        if tokens is not None and stats is not None:
-            key = edition_key(cfg, period, tokens, state.generation())
-            summary = {
-                "items": len(digest.items), "shown": len(digest.shown),
-                "checks": [[title, c.label, c.values] for title, c in checks(digest)],
-            }  # fmt: skip
-            state.store_edition(out_dir.resolve(), key, stats, summary)
-        else:
-            state.store_edition(out_dir.resolve(), None)
+        clean = not collected.warnings and alone
+        key = edition_key(inputs, state.generation()) if inputs is not None and clean else None
+        remember(state, out_dir, key, digest)
     return RunReport(
         label=period.label,
         out_dir=str(out_dir),
@@ -102,24 +90,8 @@ def run_digest(
         fetched=collected.fetched,
         not_modified=collected.not_modified,
         recent=collected.recent,
-        checks=checks(digest),
+        checks=digest.checks,
     )
-
-
-def checks(digest: Digest) -> tuple[tuple[str, Conflict], ...]:
-    """What to check before sending: events whose sources disagree on a figure."""
-    return tuple((c.title, conflict) for c in digest.clusters for conflict in c.conflicts)
-
-
-def _checks_from_json(data: Any) -> tuple[tuple[str, Conflict], ...]:
-    """checks() as an up-to-date edition's summary keeps them (see run_digest)."""
-    try:
-        return tuple(
-            (str(title), Conflict(str(label), tuple((str(v), str(s)) for v, s in values)))
-            for title, label, values in data
-        )
-    except (TypeError, ValueError):
-        return ()
 
 
 def render_edition(digest: Digest, cfg: Config) -> dict[str, str | bytes]:
@@ -173,7 +145,7 @@ def run_newsletter(specs: Sequence[str], cfg: Config, out_root: Path) -> RunRepo
     return RunReport(
         label=digest.period.label, out_dir=str(out_dir), files=files, items=len(digest.items),
         shown=len(digest.shown), digest=digest, elapsed=time.monotonic() - started,
-        checks=checks(digest),
+        checks=digest.checks,
     )  # fmt: skip
 
 

@@ -3,7 +3,7 @@
 An edition's key hashes all it is made from: recapmail's code, its libraries (an install or
 upgrade changes the folders on sys.path) and templates, the config's
 newsletter, social and source settings, the period, what every source holds now
-(`Gathering.tokens`: the body of each feed, the size and time of each local file) and the
+(`Gathering.tokens()`: the body of each feed, the size and time of each local file) and the
 state's generation (which items went out where). A run whose key equals the one stored for
 its output folder, and finds that folder's files as they were written, has nothing to make:
 it stops after the conditional GETs. `recapmail digest --force` makes the edition anyway.
@@ -18,34 +18,77 @@ import hashlib
 import stat
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from recapmail import __version__
 from recapmail.config import Config
-from recapmail.model import Period
-from recapmail.state import State, StoredEdition
+from recapmail.model import Conflict, Digest, Period
+from recapmail.state import State
 
 
-def edition_key(cfg: Config, period: Period, tokens: Sequence[str], generation: int) -> str:
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """An edition on disk that is still what a run would write, as its run summed it up."""
+
+    files: tuple[str, ...]
+    items: int
+    shown: int
+    checks: tuple[tuple[str, Conflict], ...]
+    written_at: datetime
+
+
+def edition_inputs(cfg: Config, period: Period, tokens: Sequence[str]) -> str:
+    """A hash of everything an edition is made from but the state (see edition_key)."""
     digest = hashlib.sha256()
     parts = (
         __version__, sys.version, _tree_stamp(_code_files()), _tree_stamp(_libraries()),
         _tree_stamp(_template_files(cfg)),
         repr((cfg.newsletter, cfg.social, cfg.sources)),  # [fetch] cannot change an edition
-        period.label, period.start.isoformat(), period.end.isoformat(), str(generation),
-        *tokens,
+        period.label, period.start.isoformat(), period.end.isoformat(), *tokens,
     )  # fmt: skip
     for part in parts:
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()
 
 
-def current_edition(state: State, out_dir: Path, key: str) -> StoredEdition | None:
+def edition_key(inputs: str, generation: int) -> str:
+    """The inputs and the state's generation: a run's own writes move it on."""
+    return f"{inputs}:{generation}"
+
+
+def current_edition(state: State, out_dir: Path, key: str) -> Remembered | None:
     """What the state remembers of `out_dir`, if it was made from `key` and is untouched."""
     stored = state.edition(out_dir.resolve())
     if stored is None or stored.key != key or file_stats(out_dir) != stored.files:
         return None
-    return stored
+    summary = stored.summary
+    try:
+        checks = tuple(
+            (str(title), Conflict(str(label), tuple((str(v), str(s)) for v, s in values)))
+            for title, label, values in summary.get("checks", [])
+        )
+        return Remembered(
+            tuple(sorted(stored.files)), int(summary["items"]), int(summary["shown"]), checks,
+            stored.written_at,
+        )  # fmt: skip
+    except (KeyError, TypeError, ValueError):
+        return None  # written by another version: the edition is made again
+
+
+def remember(state: State, out_dir: Path, key: str | None, digest: Digest) -> None:
+    """Store what `out_dir` was just made from, or forget it when `key` is None (a run with
+    warnings, or one that another run's writes overlapped)."""
+    stats = file_stats(out_dir) if key is not None else None
+    if key is None or stats is None:
+        state.store_edition(out_dir.resolve(), None)
+        return
+    summary = {
+        "items": len(digest.items), "shown": len(digest.shown),
+        "checks": [[title, c.label, c.values] for title, c in digest.checks],
+    }  # fmt: skip
+    state.store_edition(out_dir.resolve(), key, stats, summary)
 
 
 def file_stats(folder: Path) -> dict[str, tuple[int, int]] | None:

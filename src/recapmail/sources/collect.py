@@ -2,7 +2,7 @@
 
 Two steps, so that a run with nothing new can stop in between (see uptodate.py):
 - `gather()` asks every URL at once with conditional GET, parsing each new body as soon as it
-  arrives, and notes what every source holds now (`Gathering.tokens`);
+  arrives, and notes what every source holds now (`Gathering.tokens()`);
 - `Gathering.finish()` reads the rest: the cached parses of unchanged feeds, the local files.
 
 A source that fails becomes one SourceWarning (its name and the reason) and, when an earlier
@@ -43,7 +43,7 @@ class Collected:
     articles: tuple[Article, ...]
     warnings: tuple[SourceWarning, ...]
     fetched: int  # answered 200 with a new body
-    not_modified: int  # answered 304: the cached body was parsed
+    not_modified: int  # answered 304 or the same body again: the cached copy holds
     from_cache: int  # offline, or failed: the cached body was parsed
     recent: int = 0  # checked less than [fetch] recheck_after ago: not asked, cached body parsed
 
@@ -145,7 +145,6 @@ class Gathering:
         self.recently_checked: set[str] = set()  # URLs not asked: see [fetch] recheck_after
         self._copies: dict[str, CachedResponse | None] = {}  # what the state held at the start
 
-    @property
     def tokens(self) -> tuple[str, ...] | None:
         """What each enabled source holds now, in config order; equal tokens, equal articles.
         None once a source failed: its fallback may read differently another time."""
@@ -180,8 +179,8 @@ class Gathering:
                     self.cached(source, "offline")
                 elif source.url in self.recently_checked:
                     self.cached(source, "recent")
-                elif self.cached(source, "not_modified"):
-                    self.not_modified += 1
+                else:
+                    self.cached(source, "not_modified")
             for source in self.cfg.enabled_sources:
                 if source.path is not None:
                     self.local(source)
@@ -332,6 +331,7 @@ class Gathering:
         assert source.url is not None
         if result.status == "not_modified":
             self.unchanged.append(source)
+            self.not_modified += 1
             if result.http_status == 200:  # the same body, maybe with new validators
                 self.state.store_response(
                     source.url, body=result.body, etag=result.etag,
