@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recapmail.highlights.figures import figures_in, find_figures, parse_number
+from recapmail.highlights.figures import figures_in, find_figures, parse_number, phrase
 
 
 def figures(text: str, language: str) -> list[tuple[str, float, str]]:
@@ -138,3 +138,20 @@ def test_a_counted_thing_outranks_a_bare_change() -> None:
 def test_hyphenated_counts_read_naturally(sentence: str, value: str, label: str) -> None:
     found = [f for _, f in figures_in(sentence, "en")]
     assert [(f.value, f.label) for f in found] == [(value, label)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        ("Avec près d'un million de contributions sur OpenStack.", "fr",
+         "près d'un million de contributions"),
+        ("Plus de 2 millions d'utilisateurs ont migré.", "fr", "2 millions d'utilisateurs"),
+        ("Les Journées ont réuni 1 200 participants.", "fr", "1 200 participants"),
+        ("The summit drew 1,200 attendees.", "en", "1,200 attendees"),
+    ],
+)  # fmt: skip
+def test_a_figure_reads_as_its_sentence_words_it(
+    sentence: str, language: str, expected: str
+) -> None:
+    (figure,) = find_figures([sentence], language)
+    assert phrase(figure) == expected

@@ -117,6 +117,20 @@ _DETERMINERS = word_set("the its their our his her a an le la les l' son sa ses 
 MAX_FIGURES = 8
 
 
+def phrase(figure: Figure) -> str:
+    """The figure in words, as its sentence puts it when it can: "près d'un million de
+    contributions", "a million of them", not "près d'un million contributions"."""
+    if figure.label:
+        linked = re.search(
+            rf"{re.escape(figure.value)}\s+(?:de|d'|d’|of)\s*{re.escape(figure.label)}\b",
+            figure.sentence,
+            re.IGNORECASE,
+        )
+        if linked:
+            return " ".join(linked.group(0).split())
+    return f"{figure.value} {figure.label}".strip()
+
+
 def find_figures(sentences: Sequence[str], language: str) -> tuple[Figure, ...]:
     """The figures a reader should see, most telling first (at most MAX_FIGURES)."""
     return select_figures([figures_in(sentence, language) for sentence in sentences])

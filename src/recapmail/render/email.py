@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from recapmail import typography
 from recapmail.config import Config
 from recapmail.errors import RenderError
+from recapmail.highlights.figures import phrase
 from recapmail.highlights.sentences import split_sentences
-from recapmail.model import Cluster, Digest, DigestItem, Newsletter
+from recapmail.model import Cluster, Digest, DigestItem, Figure, Newsletter
 from recapmail.render import i18n
 from recapmail.render.eml import build_eml, edition_date
 from recapmail.render.links import safe_url, with_tracking
@@ -50,6 +51,7 @@ class ItemView:
 class FigureView:
     value: str
     label: str
+    phrase: str  # value and label as one phrase, for text: "près d'un million de contributions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +239,7 @@ def _single_story(item: DigestItem, links: _Links) -> TopStory:
     h = item.highlights
     lang = h.language
     url, ref = links.add(h.article.url or h.article.source)
-    figures = tuple(_figure(f.value, f.label, lang) for f in h.figures[:MAX_FIGURES])
+    figures = tuple(_figure(f, lang) for f in h.figures[:MAX_FIGURES])
     summary = _summary(h.summary or h.article.description or "", lang)
     rest = [x for x in h.highlights if _clean(x) and _clean(x) not in h.summary]
     return TopStory(
@@ -264,7 +266,7 @@ def _cluster_story(
         ref=first.ref if first else None,
         summary=_summary(cluster.summary, lang),
         language=lang,
-        figures=tuple(_figure(f.value, f.label, lang) for f in cluster.figures[:MAX_FIGURES]),
+        figures=tuple(_figure(f, lang) for f in cluster.figures[:MAX_FIGURES]),
         highlights=tuple(_typo(x, lang) for x in cluster.highlights[:MAX_HIGHLIGHTS] if _clean(x)),
         sources=sources,
     )
@@ -310,8 +312,10 @@ def _item(item: DigestItem, links: _Links, lang: str, timezone: str) -> ItemView
     )
 
 
-def _figure(value: str, label: str, lang: str) -> FigureView:
-    return FigureView(_typo(value, lang), _typo(label, lang))
+def _figure(figure: Figure, lang: str) -> FigureView:
+    return FigureView(
+        _typo(figure.value, lang), _typo(figure.label, lang), _typo(phrase(figure), lang)
+    )
 
 
 def _preheader(top: TopStory | None, count: int, t: dict[str, str], lang: str) -> str:

@@ -270,7 +270,9 @@ def prose(text: str, language: str) -> str:
 
 
 def figure_phrase(figure: Figure) -> str:
-    return clean(f"{figure.value} {figure.label}")
+    from recapmail.highlights.figures import phrase
+
+    return clean(phrase(figure))
 
 
 def _link(h: Highlights) -> str | None:
