@@ -89,6 +89,29 @@ def test_dedupe_by_guid_link_file_and_title() -> None:
     assert groups[1].article is far_apart
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_translations_of_one_article_appear_once_in_the_newsletters_language(
+    language: str,
+) -> None:
+    """A site with its posts in two languages: "/fr/post/x" is "/post/x" translated."""
+    day = datetime(2026, 11, 18, tzinfo=UTC)
+    english = item(1, day, url="https://blog.example.io/post/runlore/", guid="en-1",
+                   title="RunLore: the SRE buddy", language="en", feed="Blog EN")  # fmt: skip
+    french = item(2, day, url="https://blog.example.io/fr/post/runlore/", guid="fr-1",
+                  title="RunLore : ton buddy SRE", language="fr", feed="Blog FR")  # fmt: skip
+    german_path = item(3, day, url="https://blog.example.io/de-at/post/runlore", guid="de-1",
+                       title="RunLore auf Deutsch", language="de", feed="Blog DE")  # fmt: skip
+    not_a_language = item(4, day, url="https://blog.example.io/go/post/runlore/", guid="go-1",
+                          title="A Go post about something else", feed="Go")  # fmt: skip
+    groups = dedupe([english, french, german_path, not_a_language], language)
+    assert len(groups) == 2
+    assert groups[0].article.language == language
+    assert {"u:blog.example.io/post/runlore", "u:blog.example.io/fr/post/runlore"} <= set(
+        groups[0].keys
+    )
+    assert groups[1].article is not_a_language
+
+
 def test_title_keys() -> None:
     assert title_key("Kubernetes 1.35 : ce qui change") == title_key(
         "kubernetes 1.35 – ce qui change !"

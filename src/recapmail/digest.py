@@ -13,8 +13,9 @@ one twice):
   (`max_age_days` of a source bounds how old a recap may be);
 - an item first seen after this period's digest was first made waits for the next one.
 Duplicates (same GUID, same link once tracking parameters and www./scheme/trailing slash are
-ignored, same file, or the same title of 3+ words within 7 days) appear once, the team's
-recap or the longest text winning.
+ignored, same file, the same title of 3+ words within 7 days, or a link under a language
+folder and the one it translates) appear once: the team's recap, then the newsletter's
+language, then the longest text winning.
 
 Cost: selection, dedupe and the shortlist are cheap per item; highlights are extracted for at
 most the shown items plus the team's own, and cached in the state by content.
@@ -202,7 +203,7 @@ def _select(
     recorded = {p.label: p for p in state.periods()}
     this = recorded.get(period.label)
     stored = state.recorded_articles(period.label) if this else []
-    groups = dedupe([*articles, *stored])
+    groups = dedupe([*articles, *stored], cfg.newsletter.language)
     sent = state.sent_labels(k for g in groups for k in g.keys)
     max_age = {s.name: s.max_age_days for s in cfg.sources if s.max_age_days}
     chosen = []
@@ -218,8 +219,9 @@ def _select(
     return chosen, stored if complete else None
 
 
-def dedupe(articles: Sequence[Article]) -> list[Selected]:
-    """One Selected per distinct item, in the order of each item's first appearance."""
+def dedupe(articles: Sequence[Article], language: str | None = None) -> list[Selected]:
+    """One Selected per distinct item, in the order of each item's first appearance; of two
+    translations of one article, the one in `language` (the newsletter's) stands for both."""
     parent = list(range(len(articles)))
 
     def find(i: int) -> int:
@@ -256,7 +258,7 @@ def dedupe(articles: Sequence[Article]) -> list[Selected]:
         groups.setdefault(find(i), []).append(i)
     return [
         Selected(
-            _merge([articles[i] for i in members]),
+            _merge([articles[i] for i in members], language),
             tuple(dict.fromkeys(k for i in members for k in keys[i])),
         )
         for members in groups.values()
@@ -278,11 +280,13 @@ def title_key(title: str | None) -> str | None:
     return " ".join(words)
 
 
-def _merge(members: list[Article]) -> Article:
-    ranked = sorted(
-        range(len(members)),
-        key=lambda i: (_KIND_RANK.get(members[i].kind, 3), -len(members[i].body), i),
-    )
+def _merge(members: list[Article], language: str | None) -> Article:
+    def rank(i: int) -> tuple[int, bool, int, int]:
+        a = members[i]
+        foreign = language is not None and (a.language or "")[:2].lower() != language
+        return (_KIND_RANK.get(a.kind, 3), foreign, -len(a.body), i)
+
+    ranked = sorted(range(len(members)), key=rank)
     best = members[ranked[0]]
     if all(a == best for a in members):  # one item, or a re-run meeting its own stored copy
         return best

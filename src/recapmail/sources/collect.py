@@ -25,7 +25,7 @@ from pathlib import Path
 from recapmail.config import Config, SourceConfig
 from recapmail.errors import SourceError
 from recapmail.model import Article, SourceWarning
-from recapmail.sources.feeds import looks_like_feed, parse_feed, url_key
+from recapmail.sources.feeds import looks_like_feed, parse_feed, untranslated_key, url_key
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import iter_folder, read_file
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
@@ -50,7 +50,8 @@ class Collected:
 
 def identity_keys(article: Article) -> tuple[str, ...]:
     """What identifies an item across feeds, files and runs. A GUID that is not globally
-    unique (JSON Feed ids such as "1") only counts inside its own feed."""
+    unique (JSON Feed ids such as "1") only counts inside its own feed. A link under a
+    language folder ("/fr/post/x") also stands for the article it translates ("/post/x")."""
     keys = []
     if article.guid:
         guid = article.guid.strip()
@@ -58,6 +59,9 @@ def identity_keys(article: Article) -> tuple[str, ...]:
         keys.append(f"g:{guid}" if global_id else f"g:{article.feed}|{guid}")
     if article.url:
         keys.append(f"u:{url_key(article.url)}")
+        untranslated = untranslated_key(article.url)
+        if untranslated:
+            keys.append(f"u:{untranslated}")
     if article.kind == "file":
         keys.append(f"p:{Path(article.source).expanduser().resolve()}")
     if not keys:

@@ -401,6 +401,24 @@ def clean_url(url: str) -> str:
     return clean + (f"#{fragment}" if fragment else "")
 
 
+# Language folders sites put their translations under: "/fr/post/x" translates "/post/x".
+_LANGUAGE_FOLDER = re.compile(
+    r"/(?:fr|en|de|es|it|pt|nl|ja|zh|ko|ru|pl|sv|da|fi|nb|no|cs|tr|uk)(?:[-_][a-z]{2})?(?=/)",
+    re.IGNORECASE,
+)
+
+
+def untranslated_key(url: str) -> str | None:
+    """url_key() without a leading language folder, when the path has one: a site's
+    translations of one article share it. None otherwise."""
+    key = url_key(url)
+    slash = key.find("/")
+    if slash < 0:
+        return None
+    folder = _LANGUAGE_FOLDER.match(key, slash)
+    return key[:slash] + key[folder.end() :] if folder else None
+
+
 @functools.lru_cache(maxsize=1 << 15)  # collect and dedupe ask for the same links
 def url_key(url: str) -> str:
     """What makes two links the same item: no scheme, www., port 80/443, trailing slash,
