@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import ssl
 import threading
 import time
 import zlib
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
@@ -59,12 +61,18 @@ class _Server(ThreadingHTTPServer):
 
 
 class FeedServer:
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, tls: tuple[Path, Path] | None = None) -> None:
         self.delay = delay  # added to every response, as a distant server would
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), self._handler())
+        self.scheme = "http"
+        if tls is not None:  # HTTPS with this certificate and key
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*tls)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -80,7 +88,7 @@ class FeedServer:
     @property
     def base(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -225,6 +233,11 @@ class FeedServer:
                 self.wfile.write(b"<?xml version='1.0'?><rss><channel><item>")
                 self.close_connection = True
                 server._log(Hit(path, 200, 40))
+
+            def _not_http(self, path: str) -> None:  # no status line at all
+                self.wfile.write(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+                self.close_connection = True
+                server._log(Hit(path, 0, 0))
 
             def _garbage(self, path: str) -> None:
                 noise = hashlib.sha512(b"noise").digest() * 64

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from recapmail.config import FetchConfig
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all, fetch_one
+from tests.conftest import make_certificate
 from tests.feedserver import FeedServer, feed_server, gzip_bomb, make_items, rss_feed
 
 __all__ = ["feed_server"]
@@ -118,3 +121,54 @@ def test_a_failing_callback_stops_the_fetching() -> None:
             fetch_all(requests, FetchConfig(concurrency=2), on_result=fail)
         assert time.perf_counter() - started < 1.0  # not the 2 s that 20 URLs take two by two
         assert len(server.hits) < 8
+
+
+@pytest.fixture
+def tls_server(certificate: tuple[Path, Path]) -> Iterator[FeedServer]:
+    with FeedServer(tls=certificate) as server:
+        yield server
+
+
+def test_https_checks_the_certificate_against_the_trusted_ones(
+    tls_server: FeedServer,
+    certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    body = rss_feed(make_items(3))
+    url = tls_server.add("/feeds/a.xml", body, gzip=True)
+    assert url.startswith("https://127.0.0.1:")
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # as a company's own CA would be
+    trusted = fetch_one(url, FAST)
+    assert trusted.status == "ok" and trusted.body == body
+    other, _ = make_certificate(tmp_path)  # a store that trusts another server only
+    monkeypatch.setenv("SSL_CERT_FILE", str(other))
+    refused = fetch_one(url, FAST)
+    assert refused.status == "error" and refused.error is not None
+    assert refused.error.startswith("TLS certificate not trusted (")
+    assert len(tls_server.hits) == 1  # the untrusted server was never sent the request
+
+
+def test_an_answer_that_is_not_http_is_named(feed_server: FeedServer) -> None:
+    result = get(feed_server, "/not-http")
+    assert result.status == "error" and result.error is not None
+    assert result.error.startswith("not a valid HTTP answer")
+
+
+def test_the_deadline_runs_from_when_a_url_is_asked_not_from_the_start() -> None:
+    with FeedServer(delay=0.4) as server:
+        for i in range(4):
+            server.add(f"/feeds/{i}.xml", rss_feed(make_items(1)))
+        requests = [FetchRequest(server.url(f"/feeds/{i}.xml"), str(i)) for i in range(4)]
+        results = fetch_all(requests, FetchConfig(concurrency=1, deadline=1.0))
+    assert [r.status for r in results] == ["ok"] * 4  # 1.6 s in all, 0.4 s each
+
+
+def test_addresses_with_accents_go_out_encoded(feed_server: FeedServer) -> None:
+    body = rss_feed(make_items(1))
+    feed_server.add("/actualit%C3%A9s/flux%20rss.xml", body)
+    result = fetch_one(feed_server.url("/actualités/flux rss.xml"), FAST)
+    assert result.status == "ok" and result.body == body
+    unknown = fetch_one("http://exämple.invalid/flux.xml", FAST)  # IDNA: xn--exmple-cua
+    assert unknown.status == "error" and unknown.error is not None
+    assert unknown.error.startswith("cannot connect (unknown host")
