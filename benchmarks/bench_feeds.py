@@ -113,11 +113,11 @@ def floor_run(config: Path) -> dict[str, float | int]:
 
     cfg = read_config(config)
     with State.open(cfg.state_path) as state:
+        held = state.validators()
         requests = []
         for source in cfg.sources:
             assert source.url is not None
-            copy = state.cached(source.url)
-            assert copy is not None
+            copy = held[source.url]
             requests.append(FetchRequest(source.url, source.name, copy.etag, copy.last_modified))
     results = fetch_all(requests, cfg.fetch)
     return {"not_modified": sum(r.status == "not_modified" for r in results)}

@@ -6,13 +6,14 @@ import multiprocessing
 import os
 import signal
 import sqlite3
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from recapmail.model import Article, Period
-from recapmail.state import State, StateError
+from recapmail.state import State, StateError, body_sha
 
 NOW = datetime(2026, 11, 23, 8, tzinfo=UTC)
 W47 = Period(datetime(2026, 11, 15, 23, tzinfo=UTC), datetime(2026, 11, 22, 23, tzinfo=UTC),
@@ -31,6 +32,42 @@ def test_http_cache_round_trip(tmp_path: Path) -> None:
         assert copy.body == body and copy.etag == '"v1"' and copy.fetched_at == NOW
     stored = sqlite3.connect(tmp_path / "s.db").execute("SELECT length(body) FROM http").fetchone()
     assert stored[0] < len(body) / 10  # bodies are kept compressed
+
+
+def test_validators_come_without_reading_bodies(tmp_path: Path) -> None:
+    with State.open(tmp_path / "s.db") as state:
+        state.store_response("https://a.example/feed", body=b"<rss>a</rss>", etag='"a"',
+                             last_modified=None, now=NOW)  # fmt: skip
+        state.store_response("https://b.example/feed", body=b"<rss>b</rss>", etag=None,
+                             last_modified="Wed, 18 Nov 2026 10:00:00 GMT", now=NOW)  # fmt: skip
+        held = state.validators()
+    assert set(held) == {"https://a.example/feed", "https://b.example/feed"}
+    a = held["https://a.example/feed"]
+    assert (a.etag, a.last_modified, a.checked_at) == ('"a"', None, NOW)
+    assert a.body_sha == body_sha(b"<rss>a</rss>")
+
+
+def test_a_state_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> None:
+    """Version 1 kept no body hashes: the column is added and old rows are hashed on read."""
+    path = tmp_path / "s.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE http (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, "
+        "content_type TEXT, final_url TEXT, fetched_at TEXT NOT NULL, checked_at TEXT NOT NULL);"
+        "PRAGMA user_version=1;"
+    )
+    stamp = NOW.isoformat()
+    row = ("https://a.example/feed", '"v1"', zlib.compress(b"<rss/>"), stamp, stamp)
+    old.execute("INSERT INTO http VALUES (?, ?, NULL, ?, NULL, NULL, ?, ?)", row)
+    old.commit()
+    old.close()
+    with State.open(path) as state:
+        assert state.validators()["https://a.example/feed"].body_sha == body_sha(b"<rss/>")
+        state.store_response("https://b.example/feed", body=b"<rss>b</rss>", etag=None,
+                             last_modified=None, now=NOW)  # fmt: skip
+        copy = state.cached("https://b.example/feed")
+        assert copy is not None and copy.body_sha == body_sha(b"<rss>b</rss>")
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_first_seen_is_remembered_per_key(tmp_path: Path) -> None:
@@ -133,7 +170,8 @@ def test_sigkill_during_a_write_leaves_the_previous_state(tmp_path: Path) -> Non
 def test_parsed_feeds_are_reused_only_for_the_same_body_and_parser(tmp_path: Path) -> None:
     articles = [Article(source="https://a.example/1", body="x", kind="feed", published=NOW)]
     with State.open(tmp_path / "s.db") as state:
-        state.store_parsed("https://a.example/feed", b"<rss>v1</rss>", 1, articles)
-        assert state.parsed("https://a.example/feed", b"<rss>v1</rss>", 1) == articles
-        assert state.parsed("https://a.example/feed", b"<rss>v2</rss>", 1) is None
-        assert state.parsed("https://a.example/feed", b"<rss>v1</rss>", 2) is None
+        v1, v2 = body_sha(b"<rss>v1</rss>"), body_sha(b"<rss>v2</rss>")
+        state.store_parsed("https://a.example/feed", v1, 1, articles)
+        assert state.parsed("https://a.example/feed", v1, 1) == articles
+        assert state.parsed("https://a.example/feed", v2, 1) is None
+        assert state.parsed("https://a.example/feed", v1, 2) is None

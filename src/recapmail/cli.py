@@ -283,10 +283,11 @@ def _last_checks(cfg: Config) -> dict[str, str]:
     now = datetime.now(UTC)
     found = {}
     with State.open(where) as state:
+        held = state.validators()
         for source in cfg.sources:
             if source.url is None:
                 continue
-            copy = state.cached(source.url)
+            copy = held.get(source.url)
             if copy is None:
                 found[source.url] = "never fetched"
                 continue

@@ -33,11 +33,11 @@ from recapmail.errors import RecapmailError
 from recapmail.model import Article, Figure, Highlights, Period
 
 STATE_NAME = "state.sqlite3"
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2  # 2: http.body_sha
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS http (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, content_type TEXT,
-    final_url TEXT, fetched_at TEXT NOT NULL, checked_at TEXT NOT NULL);
+    final_url TEXT, fetched_at TEXT NOT NULL, checked_at TEXT NOT NULL, body_sha TEXT);
 CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, first_seen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS periods (
     label TEXT PRIMARY KEY, start TEXT NOT NULL, "end" TEXT NOT NULL, recorded_at TEXT NOT NULL);
@@ -74,6 +74,17 @@ class CachedResponse:
     final_url: str | None
     fetched_at: datetime  # when this body came
     checked_at: datetime  # when the server last said it is current (200 or 304)
+    body_sha: str
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a conditional GET needs of a cached response, and which body it stands for."""
+
+    etag: str | None
+    last_modified: str | None
+    checked_at: datetime
+    body_sha: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +134,8 @@ class State:
                     f"{where} was written by a newer recapmail; upgrade, or set RECAPMAIL_STATE"
                 )
             conn.executescript(_SCHEMA)
+            if 0 < version < 2:  # a state of recapmail 0.1: each body's hash, kept from now on
+                conn.execute("ALTER TABLE http ADD COLUMN body_sha TEXT")
             conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StateError(
@@ -156,8 +169,8 @@ class State:
 
     def cached(self, url: str) -> CachedResponse | None:
         row = self._conn.execute(
-            "SELECT etag, last_modified, body, content_type, final_url, fetched_at, checked_at "
-            "FROM http WHERE url = ?",
+            "SELECT etag, last_modified, body, content_type, final_url, fetched_at, checked_at, "
+            "body_sha FROM http WHERE url = ?",
             (url,),
         ).fetchone()
         if row is None or row[2] is None:
@@ -166,7 +179,33 @@ class State:
             body = zlib.decompress(row[2])
         except zlib.error:
             return None
-        return CachedResponse(url, row[0], row[1], body, row[3], row[4], _dt(row[5]), _dt(row[6]))
+        return CachedResponse(
+            url,
+            row[0],
+            row[1],
+            body,
+            row[3],
+            row[4],
+            _dt(row[5]),
+            _dt(row[6]),
+            row[7] or body_sha(body),
+        )
+
+    def validators(self) -> dict[str, Validators]:
+        """Every cached URL's validators, in one query that reads no body (a run whose feeds
+        all answer 304 needs nothing more)."""
+        found = {}
+        rows = self._conn.execute(
+            "SELECT url, etag, last_modified, checked_at, body_sha FROM http WHERE body IS NOT NULL"
+        ).fetchall()
+        for url, etag, modified, checked_at, sha in rows:
+            if sha is None:  # stored before hashes were kept
+                copy = self.cached(url)
+                if copy is None:
+                    continue
+                sha = copy.body_sha
+            found[url] = Validators(etag, modified, _dt(checked_at), sha)
+        return found
 
     def store_response(
         self,
@@ -182,9 +221,9 @@ class State:
         stamp = _iso(now)
         with self._write() as db:
             db.execute(
-                "INSERT OR REPLACE INTO http VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO http VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (url, etag, last_modified, zlib.compress(body, 1), content_type, final_url,
-                 stamp, stamp),
+                 stamp, stamp, body_sha(body)),
             )  # fmt: skip
 
     def touch(self, urls: Iterable[str], now: datetime | None = None) -> None:
@@ -197,11 +236,12 @@ class State:
 
     # -- parsed feeds: a 304 costs no parsing ----------------------------------------------
 
-    def parsed(self, url: str, body: bytes, version: int) -> list[Article] | None:
-        """The articles parsed from exactly this body by this parser version, if kept."""
+    def parsed(self, url: str, sha: str, version: int) -> list[Article] | None:
+        """The articles parsed from exactly the body of this hash (body_sha) by this parser
+        version, if kept."""
         row = self._conn.execute(
             "SELECT articles FROM parsed WHERE url = ? AND body_sha = ? AND version = ?",
-            (url, _sha(body), version),
+            (url, sha, version),
         ).fetchone()
         if row is None:
             return None
@@ -211,14 +251,14 @@ class State:
             return None
 
     def store_parsed(
-        self, url: str, body: bytes, version: int, articles: Sequence[Article] | bytes
+        self, url: str, sha: str, version: int, articles: Sequence[Article] | bytes
     ) -> None:
         """`articles` may come already encoded by encode_parsed (e.g. by a parsing process)."""
         blob = articles if isinstance(articles, bytes) else encode_parsed(articles)
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
-                (url, _sha(body), version, blob),
+                (url, sha, version, blob),
             )
 
     # -- highlights cache ------------------------------------------------------------------
@@ -429,7 +469,7 @@ def highlights_from_json(text: str, article: Article) -> Highlights | None:
         return None
 
 
-def _sha(body: bytes) -> str:
+def body_sha(body: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(body).hexdigest()

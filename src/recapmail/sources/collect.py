@@ -12,7 +12,6 @@ items vanish from a re-run.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -30,7 +29,7 @@ from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import iter_folder, read_file
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
-from recapmail.state import CachedResponse, State
+from recapmail.state import CachedResponse, State, Validators, body_sha
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -148,6 +147,7 @@ class Gathering:
         self.bodies: dict[str, str] = {}  # URL -> sha256 of the body it holds now
         self.recently_checked: set[str] = set()  # URLs not asked: see [fetch] recheck_after
         self._copies: dict[str, CachedResponse | None] = {}  # what the state held at the start
+        self._validators: dict[str, Validators] | None = None  # idem, without the bodies
 
     def tokens(self) -> tuple[str, ...] | None:
         """What each enabled source holds now, in config order; equal tokens, equal articles.
@@ -157,20 +157,22 @@ class Gathering:
         tokens = []
         for source in self.cfg.enabled_sources:
             if source.url is not None:
-                held = self.bodies.get(source.url) or self._cached_sha(source.url)
+                known = self.known(source.url)
+                held = self.bodies.get(source.url) or (known.body_sha if known else "none")
             else:
                 held = _path_token(source.path)
             tokens.append(f"{source.name}\t{source.url or source.path}\t{held}")
         return tuple(tokens)
 
-    def _cached_sha(self, url: str) -> str:
-        copy = self.copy(url)
-        sha = _sha(copy.body) if copy is not None else "none"
-        self.bodies[url] = sha
-        return sha
+    def known(self, url: str) -> Validators | None:
+        """The validators and body hash of `url`'s cached response as this run found it."""
+        if self._validators is None:
+            self._validators = self.state.validators()
+        return self._validators.get(url)
 
     def copy(self, url: str) -> CachedResponse | None:
-        """The cached response of `url` as this run found it (read once)."""
+        """The cached response of `url`, body included, as this run found it (read once, and
+        only when needed: before its URL stores a new one)."""
         if url not in self._copies:
             self._copies[url] = self.state.cached(url)
         return self._copies[url]
@@ -241,17 +243,19 @@ class Gathering:
     def cached(self, source: SourceConfig, why: str) -> bool:
         """Parse the cached copy of a URL source; False (and a warning) when there is none."""
         assert source.url is not None
-        copy = self.copy(source.url)
-        if copy is None:
+        held = self.known(source.url)
+        if held is None:
             if why == "offline":
                 self.warn(source, "offline and never fetched before: nothing in the cache")
             return False
         try:
-            known = self.state.parsed(source.url, copy.body, PARSER_VERSION)
+            known = self.state.parsed(source.url, held.body_sha, PARSER_VERSION)
             if known is not None:
                 self.keep(source, known)
-            else:
+            elif (copy := self.copy(source.url)) is not None:
                 self.parse(source, copy.body, copy.final_url or source.url, copy.content_type)
+            else:
+                raise SourceError("its stored body cannot be read")
         except SourceError as exc:
             self.warn(source, f"the cached copy is unreadable: {exc}")
             return False
@@ -274,18 +278,18 @@ class Gathering:
         """Fetch every URL; feed bodies are parsed by a helper process as they arrive (see
         parsing.py) and their results taken in arrival order, here, where the state is."""
         by_url = {s.url: s for s in sources}
-        copies = {url: self.copy(url) for url in by_url if url}
+        held = {url: self.known(url) for url in by_url if url}
         window = timedelta(minutes=cfg.fetch.recheck_after)
-        for url, copy in list(copies.items()):
-            if copy is not None and timedelta(0) <= self.now - copy.checked_at < window:
+        for url, known in list(held.items()):
+            if known is not None and timedelta(0) <= self.now - known.checked_at < window:
                 self.recently_checked.add(url)
                 self.unchanged.append(by_url[url])
-                del copies[url]
+                del held[url]
         self.recent = len(self.recently_checked)
         requests = []
-        for url, copy in copies.items():
-            etag = copy.etag if copy else None
-            modified = copy.last_modified if copy else None
+        for url, known in held.items():
+            etag = known.etag if known else None
+            modified = known.last_modified if known else None
             requests.append(FetchRequest(url, by_url[url].name, etag, modified))
         if not requests:
             return
@@ -308,7 +312,7 @@ class Gathering:
 
         def on_result(result: FetchResult) -> None:
             source = by_url[result.request.url]
-            if result.status == "ok" and _same_body(result, copies[result.request.url]):
+            if result.status == "ok" and _same_body(result, held[result.request.url]):
                 result = replace(result, status="not_modified")  # no validators, same bytes
             if result.status == "not_modified":
                 report(source, result, None)
@@ -344,7 +348,7 @@ class Gathering:
                 )  # fmt: skip
             return "not modified"
         if result.status == "ok":
-            self.bodies[source.url] = _sha(result.body)
+            sha = self.bodies[source.url] = body_sha(result.body)
             url = result.final_url or source.url
             before = len(self.by_source.get(source.name, []))
             encoded = None  # the articles as the state keeps them, when the helper made it
@@ -359,7 +363,7 @@ class Gathering:
                 return "unreadable"
             fresh = self.by_source.get(source.name, [])[before:]
             kept = fresh if encoded is None else encoded
-            self.state.store_parsed(source.url, result.body, PARSER_VERSION, kept)
+            self.state.store_parsed(source.url, sha, PARSER_VERSION, kept)
             self.state.store_response(
                 source.url, body=result.body, etag=result.etag,
                 last_modified=result.last_modified, content_type=result.content_type,
@@ -397,12 +401,8 @@ class Gathering:
             return False
 
 
-def _same_body(result: FetchResult, copy: CachedResponse | None) -> bool:
-    return copy is not None and len(copy.body) == len(result.body) and copy.body == result.body
-
-
-def _sha(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+def _same_body(result: FetchResult, known: Validators | None) -> bool:
+    return known is not None and body_sha(result.body) == known.body_sha
 
 
 def _path_token(path: Path | None) -> str:
@@ -417,7 +417,7 @@ def _path_token(path: Path | None) -> str:
             parts.append(f"{file}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
     except (OSError, SourceError) as exc:
         return f"unreadable:{exc}"
-    return _sha("\n".join(parts).encode())
+    return body_sha("\n".join(parts).encode())
 
 
 def _is_feed_body(source: SourceConfig, result: FetchResult) -> bool:
