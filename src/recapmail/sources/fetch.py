@@ -90,7 +90,7 @@ def fetch_all(
         try:
             handle = transfer.start()
         except _Failure as failure:
-            end(transfer, transfer.result("error", error=str(failure)))
+            end(transfer, transfer.failed(str(failure)))
         else:
             active[handle] = transfer
             multi.add_handle(handle)
@@ -198,7 +198,6 @@ class _Transfer:
         import pycurl
 
         cfg = self.cfg
-
         status = int(handle.getinfo(pycurl.RESPONSE_CODE))
         try:
             if code:
@@ -208,14 +207,17 @@ class _Transfer:
                 self.url = _next_hop(self.url, location, self.visited, cfg.max_redirects)
                 return None
         except _Failure as failure:
-            return self.result("error", error=str(failure))
+            return self.failed(str(failure))
         if status == 304:
-            return self.result("not_modified", http_status=304, final_url=self.url)
+            return FetchResult(
+                self.request, "not_modified", http_status=304, final_url=self.url,
+                elapsed=self.elapsed,
+            )  # fmt: skip
         if not 200 <= status < 300:
             phrase = self.status_line.split(None, 2)[2:]
-            error = f"HTTP {status} {phrase[0] if phrase else ''}".strip()
-            return self.result("error", error=error)
-        return self.result(
+            return self.failed(f"HTTP {status} {phrase[0] if phrase else ''}".strip())
+        return FetchResult(
+            self.request,
             "ok",
             body=b"".join(self.chunks),
             http_status=status,
@@ -223,11 +225,15 @@ class _Transfer:
             last_modified=self.headers.get("last-modified"),
             content_type=self.headers.get("content-type"),
             final_url=self.url,
+            elapsed=self.elapsed,
         )
 
-    def result(self, status: Status, **fields: object) -> FetchResult:
-        elapsed = time.perf_counter() - self.started
-        return FetchResult(self.request, status, elapsed=elapsed, **fields)  # type: ignore[arg-type]
+    def failed(self, reason: str) -> FetchResult:
+        return FetchResult(self.request, "error", error=reason, elapsed=self.elapsed)
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
 
     def _request_headers(self) -> list[str]:
         headers = ["Accept: " + ACCEPT]
