@@ -186,6 +186,10 @@ class FeedServer:
                 target = f"/chain/{n - 1}" if n > 0 else "/feeds/chained.xml"
                 self._send(path, 301, b"", "text/plain", Location=target)
 
+            def _moved_for_now(self, path: str) -> None:  # 302 to the rest of the path
+                target = path.removeprefix("/moved-for-now")
+                self._send(path, 302, b"", "text/plain", Location=target)
+
             def _to_file(self, path: str) -> None:
                 self._send(path, 302, b"", "text/plain", Location="file:///etc/passwd")
 

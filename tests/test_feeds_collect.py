@@ -217,3 +217,14 @@ def test_check_sources_reports_status_items_and_newest(
     assert statuses["Local JSON"].newest == datetime(2026, 11, 18, 11, tzinfo=UTC)
     assert not statuses["Down"].ok and statuses["Down"].detail == "HTTP 500 Internal Server Error"
     assert not statuses["Noise"].ok and "not an RSS, Atom or JSON feed" in statuses["Noise"].detail
+    assert "moved" not in news.detail
+
+
+def test_check_sources_says_when_a_feed_moved_for_good(feed_server: FeedServer) -> None:
+    feed_server.add("/feeds/chained.xml", rss_feed(make_items(3)))
+    source = SourceConfig(name="Moved", url=feed_server.url("/chain/1"))
+    (status,) = check_sources(Config(sources=(source,)))
+    assert status.ok and status.items == 3
+    assert status.detail.endswith(
+        f"; moved for good to {feed_server.url('/feeds/chained.xml')}: put that URL in feeds.toml"
+    )

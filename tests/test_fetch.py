@@ -74,7 +74,11 @@ def test_redirects_are_followed_up_to_the_cap(feed_server: FeedServer) -> None:
     feed_server.add("/feeds/chained.xml", rss_feed(make_items(1)))
     result = get(feed_server, "/chain/4")
     assert result.status == "ok"
-    assert result.final_url == feed_server.url("/feeds/chained.xml")
+    assert result.final_url == result.moved_to == feed_server.url("/feeds/chained.xml")
+    feed_server.add("/feeds/a.xml", rss_feed(make_items(1)))
+    for_now = get(feed_server, "/moved-for-now/feeds/a.xml")  # a 302, then the 301s
+    assert for_now.status == "ok" and for_now.final_url == feed_server.url("/feeds/a.xml")
+    assert for_now.moved_to is None
 
 
 def test_connection_refused() -> None:

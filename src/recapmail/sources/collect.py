@@ -498,4 +498,7 @@ def _check_one(source: SourceConfig, result: FetchResult | None) -> tuple[list[A
         result.body, source.url, url=result.final_url or source.url,
         content_type=result.content_type, name=source.name, kind=kind,
     )  # fmt: skip
-    return articles, f"HTTP {result.http_status}, {len(result.body) / 1000:.0f} KB"
+    detail = f"HTTP {result.http_status}, {len(result.body) / 1000:.0f} KB"
+    if result.moved_to:
+        detail += f"; moved for good to {result.moved_to}: put that URL in feeds.toml"
+    return articles, detail

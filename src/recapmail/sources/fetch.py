@@ -53,6 +53,7 @@ class FetchResult:
     last_modified: str | None = None
     content_type: str | None = None
     final_url: str | None = None
+    moved_to: str | None = None  # final_url, when every redirect said "for good" (301/308)
     error: str | None = None  # one line, for a warning
     elapsed: float = 0.0
 
@@ -157,6 +158,7 @@ class _Transfer:
     chunks: list[bytes] = field(default_factory=list)
     size: int = 0
     failure: str | None = None
+    permanent: bool = True  # every redirect so far was a 301 or a 308
 
     def __post_init__(self) -> None:
         self.url = self.request.url
@@ -205,6 +207,7 @@ class _Transfer:
             location = self.headers.get("location")
             if status in REDIRECTS and location:
                 self.url = _next_hop(self.url, location, self.visited, cfg.max_redirects)
+                self.permanent &= status in (301, 308)
                 return None
         except _Failure as failure:
             return self.failed(str(failure))
@@ -225,6 +228,7 @@ class _Transfer:
             last_modified=self.headers.get("last-modified"),
             content_type=self.headers.get("content-type"),
             final_url=self.url,
+            moved_to=self.url if self.permanent and len(self.visited) > 1 else None,
             elapsed=self.elapsed,
         )
 
