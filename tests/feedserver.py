@@ -122,6 +122,8 @@ class FeedServer:
                 if server.delay:
                     time.sleep(server.delay)
                 path = self.path.split("?")[0]
+                if path.startswith("http://"):  # asked as a proxy: serve the URL's path
+                    path = "/" + path.split("/", 3)[-1] if path.count("/") > 2 else "/"
                 special = getattr(self, "_" + path.strip("/").split("/")[0].replace("-", "_"), None)
                 if path in server.routes:
                     self._route(path, server.routes[path])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from recapmail.config import FetchConfig
-from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all, fetch_one
+from recapmail.sources.fetch import FetchRequest, FetchResult, _wire_url, fetch_all, fetch_one
 from tests.conftest import make_certificate
 from tests.feedserver import FeedServer, feed_server, gzip_bomb, make_items, rss_feed
 
@@ -173,6 +173,22 @@ def test_addresses_with_accents_go_out_encoded(feed_server: FeedServer) -> None:
     feed_server.add("/actualit%C3%A9s/flux%20rss.xml", body)
     result = fetch_one(feed_server.url("/actualités/flux rss.xml"), FAST)
     assert result.status == "ok" and result.body == body
-    unknown = fetch_one("http://exämple.invalid/flux.xml", FAST)  # IDNA: xn--exmple-cua
-    assert unknown.status == "error" and unknown.error is not None
-    assert unknown.error.startswith("cannot connect (unknown host")
+    assert _wire_url("https://exämple.fr/été?q=é#à") == (
+        "https://xn--exmple-cua.fr/%C3%A9t%C3%A9?q=%C3%A9#%C3%A0"
+    )
+    assert _wire_url("https://example.org/a%20b?x=1&y=2") == "https://example.org/a%20b?x=1&y=2"
+
+
+def test_the_proxy_named_by_the_environment_is_used(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = rss_feed(make_items(2))
+    feed_server.add("/feeds/a.xml", body)
+    monkeypatch.setenv("http_proxy", feed_server.base)  # the server plays the proxy
+    result = fetch_one("http://news.example.invalid/feeds/a.xml", FAST)  # never resolved here
+    assert result.status == "ok" and result.body == body
+    assert feed_server.hits_for("/feeds/a.xml")[0].headers["Host"] == "news.example.invalid"
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # a proxy that is down...
+    assert fetch_one(feed_server.url("/feeds/a.xml"), FAST).status == "error"
+    monkeypatch.setenv("no_proxy", "127.0.0.1")  # ...and not used for this host
+    assert fetch_one(feed_server.url("/feeds/a.xml"), FAST).status == "ok"
