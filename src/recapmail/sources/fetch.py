@@ -13,6 +13,7 @@ builds two TLS contexts and a hundred modules) and more with httpx.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections import deque
@@ -179,9 +180,9 @@ class _Transfer:
             (pycurl.HTTPHEADER, self._request_headers()),
             (pycurl.ACCEPT_ENCODING, ""),  # all this libcurl inflates: gzip, deflate, br, zstd
             (pycurl.CONNECTTIMEOUT_MS, max(1, round(cfg.timeout * 1000))),
-            # no byte for `timeout` seconds ends the transfer (libcurl counts in whole seconds)
+            # no byte for `timeout` s ends the transfer (libcurl counts whole seconds: rounded up)
             (pycurl.LOW_SPEED_LIMIT, 1),
-            (pycurl.LOW_SPEED_TIME, max(1, round(cfg.timeout))),
+            (pycurl.LOW_SPEED_TIME, max(1, math.ceil(cfg.timeout))),
             (pycurl.TIMEOUT_MS, max(1, round(self._left() * 1000))),
             (pycurl.MAXFILESIZE_LARGE, cfg.max_bytes),  # a Content-Length over the cap
             (pycurl.WRITEFUNCTION, self._write),
