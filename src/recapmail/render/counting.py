@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final
 
 import regex
 
+from recapmail import urls
 from recapmail.model import Platform
 
 if TYPE_CHECKING:
@@ -327,28 +328,14 @@ def _browser_host(authority: str, scheme: str) -> str | None:
     host, _, port = hostport.partition(":") if not hostport.startswith("[") else (hostport, "", "")
     if not host:
         return None
-    ascii_host = _ascii_host(host)
-    if ascii_host is None:
+    name = urls.ascii_host(host)
+    if name is None:
         return None
     if port and not port.isdigit():
         return None
     default = {"http": "80", "https": "443"}[scheme]
     port = port.lstrip("0") or ("0" if port else "")
-    return ascii_host + (f":{port}" if port and port != default else "")
-
-
-def _ascii_host(host: str) -> str | None:
-    """The host as a browser shows it: lower case, IDNA (UTS #46) ASCII form."""
-    try:
-        import idna
-
-        return str(idna.encode(host, uts46=True).decode("ascii"))
-    except (ImportError, UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
-        pass
-    try:
-        return host.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return None
+    return name + (f":{port}" if port and port != default else "")
 
 
 def _percent_encode(text: str, extra: frozenset[str]) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from recapmail.urls import ascii_host, percent_encoded
 
 SCHEMES = ("http", "https", "mailto")
 MAX_URL = 2048
@@ -18,8 +20,6 @@ MAX_URL = 2048
 _DROPPED = re.compile(r"[\t\n\r\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _TRIMMED = "".join(chr(c) for c in range(0x21))
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Characters left percent-encoded or escaped by the template; never let them close an attribute.
-_SAFE_CHARS = "/:?#[]@!$&'()*+,;=%~-._"
 _HOST = re.compile(r"[^\s/\\?#@<>\"'`]+")
 
 
@@ -46,7 +46,7 @@ def safe_url(raw: str | None) -> str | None:
     if scheme not in SCHEMES:
         return None
     if scheme == "mailto":
-        return "mailto:" + quote(value[len("mailto:") :], safe=_SAFE_CHARS)
+        return "mailto:" + percent_encoded(value[len("mailto:") :])
     try:
         host = parts.hostname
         port = parts.port
@@ -55,17 +55,14 @@ def safe_url(raw: str | None) -> str | None:
     if not host or not _HOST.fullmatch(host):
         return None
     if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
+        host = ascii_host(host)
+        if host is None:
             return None
     userinfo = parts.netloc.rpartition("@")[0]
     netloc = (f"{userinfo}@" if userinfo else "") + (f"[{host}]" if ":" in host else host)
     netloc += f":{port}" if port is not None else ""
-    path = quote(parts.path, safe=_SAFE_CHARS)
-    query = quote(parts.query, safe=_SAFE_CHARS)
-    fragment = quote(parts.fragment, safe=_SAFE_CHARS)
-    return urlunsplit((scheme, quote(netloc, safe=_SAFE_CHARS), path, query, fragment))
+    path, query, fragment = map(percent_encoded, (parts.path, parts.query, parts.fragment))
+    return urlunsplit((scheme, percent_encoded(netloc), path, query, fragment))
 
 
 def with_tracking(url: str, source: str, campaign: str, medium: str = "email") -> str:

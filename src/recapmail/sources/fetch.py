@@ -20,10 +20,11 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from recapmail import __version__
 from recapmail.config import FetchConfig
+from recapmail.urls import ascii_host, percent_encoded
 
 if TYPE_CHECKING:
     import pycurl
@@ -340,8 +341,8 @@ def _trusted_certificates() -> list[tuple[int, object]]:
 
 
 def _wire_url(url: str) -> str:
-    """The URL as it goes on the wire, as browsers send it: the host in IDNA ("exämple.fr" ->
-    "xn--exmple-cua.fr"), other non-ASCII characters and spaces percent-encoded in UTF-8."""
+    """The URL as it goes on the wire (see urls.py): "https://exämple.fr/été" is sent as
+    "https://xn--exmple-cua.fr/%C3%A9t%C3%A9"."""
     if url.isascii() and " " not in url:
         return url
     parts = urlsplit(url.strip())
@@ -349,16 +350,12 @@ def _wire_url(url: str) -> str:
     if not netloc.isascii():
         userinfo, at, hostport = netloc.rpartition("@")
         host, colon, port = hostport.partition(":")
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise _Failure(f"not a valid address (host name {host[:60]!r})") from None
-        netloc = userinfo + at + host + colon + port
-    safe = "/%:@!$&'()*+,;=-._~?"
-    return urlunsplit(
-        (parts.scheme, netloc, quote(parts.path, safe), quote(parts.query, safe),
-         quote(parts.fragment, safe))
-    )  # fmt: skip
+        encoded = ascii_host(host)
+        if encoded is None:
+            raise _Failure(f"not a valid address (host name {host[:60]!r})")
+        netloc = userinfo + at + encoded + colon + port
+    path, query, fragment = map(percent_encoded, (parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
 def _next_hop(url: str, location: str, visited: list[str], max_redirects: int) -> str:

@@ -1,0 +1,30 @@
+"""URLs written as a browser sends them: the host in ASCII (IDNA, UTS #46) and the rest
+percent-encoded in UTF-8. Shared by fetching (what goes on the wire), the links a newsletter
+carries and the posts' URL counting, so that one address is written one way everywhere."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+# Left as they are in a path, query or fragment: reserved characters and "%" (already encoded).
+# '"', "<", ">" and spaces are always encoded; templates escape the rest ("'", "&").
+SAFE_CHARS = "/:?#[]@!$&'()*+,;=%~-._"
+
+
+def ascii_host(host: str) -> str | None:
+    """The host as a browser sends it: "Grå.Example.org" -> "xn--gr-zia.example.org"
+    (IDNA 2008 with UTS #46 mapping, as browsers and curl do; Python's own "idna" codec is
+    IDNA 2003 and writes "faß.de" as "fass.de"). None when no such name can exist."""
+    if host.isascii():
+        return host.lower()
+    import idna
+
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return None
+
+
+def percent_encoded(text: str) -> str:
+    """Spaces, controls and non-ASCII characters percent-encoded in UTF-8; the rest kept."""
+    return quote(text, safe=SAFE_CHARS)
