@@ -167,6 +167,20 @@ def test_html_to_markdown_edge_cases() -> None:
     assert html_to_markdown("<h3>Titre</h3>suite<br>fin") == "### Titre\n\nsuite\nfin"
 
 
+@pytest.mark.parametrize(
+    ("html", "markdown"),
+    [
+        ("Voir [ici](javascript:alert(1))", "Voir [ici] (javascript:alert(1))"),
+        ("<p>Voir [ici]&#40;data:text/html,x&#41;</p>", "Voir [ici] (data:text/html,x)"),
+        ("OpenStack ](", "OpenStack ] ("),
+        ("<p>[doc](https://docs.example.org/) et [mail](mailto:a@b.org)</p>",
+         "[doc](https://docs.example.org/) et [mail](mailto:a@b.org)"),
+    ],
+)  # fmt: skip
+def test_text_that_spells_a_link_does_not_become_one(html: str, markdown: str) -> None:
+    assert html_to_markdown(html) == markdown
+
+
 def test_canonical_links() -> None:
     assert (
         clean_url("HTTPS://Example.ORG/a?utm_source=x&id=3#top") == "https://example.org/a?id=3#top"

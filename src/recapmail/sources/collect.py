@@ -34,7 +34,7 @@ from recapmail.state import CachedResponse, State, Validators, body_sha
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 # Bump when parsing changes what an Article holds: cached parses of older versions are redone.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

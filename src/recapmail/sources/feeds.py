@@ -290,6 +290,7 @@ _DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "svg", "math", 
                  "noscript", "select", "textarea", "button", "form"}  # fmt: skip
 _TAG = re.compile(r"<(/?)([a-z0-9]+)((?:\s[^>]*)?)/?>")
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+_NOT_A_LINK = re.compile(r"\]\((?!https?://|mailto:)", re.IGNORECASE)
 _HEADING = re.compile(r"<h([1-6])>")
 _LIST_ITEM = re.compile(r"<li>")
 _BREAK = re.compile(r"<br\s*/?>")
@@ -325,7 +326,7 @@ def html_to_markdown(html: str, base: str | None = None) -> str:
     rest (~40 µs for 1.5 KB of HTML); entities are decoded once, at the end.
     """
     if "<" not in html and "&" not in html:
-        return _SPACES.sub(" ", html).strip()
+        return _inert(_SPACES.sub(" ", html).strip())
     text = _sanitise(html)
 
     def link(match: re.Match[str]) -> str:
@@ -343,7 +344,13 @@ def html_to_markdown(html: str, base: str | None = None) -> str:
     text = _BLOCK_TAG.sub("\n\n", text)
     text = htmllib.unescape(_TAG.sub("", text))
     text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
-    return _BLANKS.sub("\n\n", text).strip()
+    return _inert(_BLANKS.sub("\n\n", text).strip())
+
+
+def _inert(markdown: str) -> str:
+    """Text that spells a Markdown link ("[x](javascript:…)", entities decoded) must not
+    become one: only the links made from <a href> above, http(s) or mailto, stay links."""
+    return _NOT_A_LINK.sub("] (", markdown) if "](" in markdown else markdown
 
 
 _XML_DECLARATION = re.compile(rb"""^(\s*<\?xml[^>]{0,200}?encoding=["'])([\w.:-]+)(["'])""")
