@@ -212,3 +212,19 @@ def test_digest_over_http_says_what_it_downloaded(tmp_path: Path) -> None:
     assert "feeds: 1 downloaded, 0 unchanged, 0 warnings" in first.stdout
     assert "feeds: 0 downloaded, 1 unchanged, 0 warnings" in second.stdout
     assert first.stdout.startswith("Digest 2026-W47: 4 articles (4 shown), ")
+
+
+def test_the_status_line_follows_the_run_to_the_end(tmp_path: Path) -> None:
+    """On a terminal, the status says what the run is doing after the fetching too."""
+    from recapmail.config import load_config
+    from recapmail.period import week_period
+    from recapmail.pipeline import run_digest
+
+    cfg = load_config(EXAMPLES / "feeds.toml")
+    said: list[str] = []
+    run_digest(cfg, week_period("2026-W47", "Europe/Paris"), tmp_path, progress=said.append)
+    assert said[-3:] == [
+        "Reading the unchanged feeds and the local recaps…",
+        "Picking the highlights of 2026-W47 from 10 articles…",
+        f"Rendering the newsletter and the posts into {tmp_path / '2026-W47'}…",
+    ]

@@ -65,6 +65,8 @@ def run_digest(
                 )  # fmt: skip
         from recapmail.digest import build_digest  # not needed when up to date: imported now
 
+        if progress is not None:
+            progress("Reading the unchanged feeds and the local recaps…")
         collected = gathering.finish()
         if strict and collected.warnings:
             first = collected.warnings[0]
@@ -72,7 +74,13 @@ def run_digest(
                 f"--strict: {len(collected.warnings)} source(s) failed, "
                 f"first {first.source}: {first.reason}; nothing was written"
             )
+        if progress is not None:
+            progress(
+                f"Picking the highlights of {period.label} ({len(collected.articles)} articles)…"
+            )
         digest = build_digest(collected.articles, period, cfg, state, warnings=collected.warnings)
+        if progress is not None:
+            progress(f"Rendering the newsletter and the posts into {out_dir}…")
         files = write_edition(digest, cfg, out_dir)
         # Remembered when clean, and when no other run changed the state meanwhile.
         alone = state.generation() == generation + state.own_bumps - bumps
