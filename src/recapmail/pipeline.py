@@ -76,7 +76,7 @@ def run_digest(
             )
         if progress is not None:
             progress(
-                f"Picking the highlights of {period.label} ({len(collected.articles)} articles)…"
+                f"Picking the highlights of {period.label} from {len(collected.articles)} articles…"
             )
         digest = build_digest(collected.articles, period, cfg, state, warnings=collected.warnings)
         if progress is not None:
