@@ -134,8 +134,8 @@ class State:
                     f"{where} was written by a newer recapmail; upgrade, or set RECAPMAIL_STATE"
                 )
             conn.executescript(_SCHEMA)
-            if 0 < version < 2:  # a state of recapmail 0.1: each body's hash, kept from now on
-                conn.execute("ALTER TABLE http ADD COLUMN body_sha TEXT")
+            if 0 < version < 2:
+                _add_body_hashes(conn)
             conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StateError(
@@ -467,6 +467,16 @@ def highlights_from_json(text: str, article: Article) -> Highlights | None:
         )
     except (ValueError, TypeError, KeyError):
         return None
+
+
+def _add_body_hashes(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: each cached body's hash, kept from now on (old rows are hashed when
+    read). Two runs upgrading one file at once: the second finds the column there."""
+    try:
+        conn.execute("ALTER TABLE http ADD COLUMN body_sha TEXT")
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):
+            raise
 
 
 def body_sha(body: bytes) -> str:
