@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from recapmail.config import FetchConfig
-from recapmail.sources.fetch import FetchRequest, FetchResult, _wire_url, fetch_all, fetch_one
+from recapmail.sources.fetch import (
+    FetchRequest,
+    FetchResult,
+    _trusted_certificates,
+    _wire_url,
+    fetch_all,
+    fetch_one,
+)
 from tests.conftest import make_certificate
 from tests.feedserver import FeedServer, feed_server, gzip_bomb, make_items, rss_feed
 
@@ -192,3 +199,18 @@ def test_the_proxy_named_by_the_environment_is_used(
     assert fetch_one(feed_server.url("/feeds/a.xml"), FAST).status == "error"
     monkeypatch.setenv("no_proxy", "127.0.0.1")  # ...and not used for this host
     assert fetch_one(feed_server.url("/feeds/a.xml"), FAST).status == "ok"
+
+
+def test_the_trusted_authorities_are_the_system_s_else_certifi_s(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, certificate: tuple[Path, Path]
+) -> None:
+    import pycurl
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    assert _trusted_certificates() == [(pycurl.CAINFO, str(certificate[0])),
+                                       (pycurl.CAPATH, str(tmp_path))]  # fmt: skip
+    certifi = pytest.importorskip("certifi")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "none.pem"))  # as on a bare system
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "none"))
+    assert _trusted_certificates() == [(pycurl.CAINFO, certifi.where())]

@@ -337,6 +337,12 @@ def _trusted_certificates() -> list[tuple[int, object]]:
         options.append((pycurl.CAINFO, paths.cafile))
     if paths.capath:
         options.append((pycurl.CAPATH, paths.capath))
+    if not options:  # a system without ca-certificates: certifi's bundle, when installed
+        try:
+            import certifi
+        except ImportError:
+            return options
+        options.append((pycurl.CAINFO, certifi.where()))
     return options
 
 
