@@ -204,3 +204,19 @@ def test_talk_titles_as_headings_lead_to_what_each_talk_was_about() -> None:
     assert any("Tekton" in x for x in h.highlights)
     assert any("VictoriaMetrics" in x for x in h.highlights)
     assert not any("croisée" in x for x in h.highlights)
+
+
+def test_a_nationality_is_not_a_keyword_nor_a_hashtag() -> None:
+    body = (
+        "Compte rendu des Rencontres Nuage Ouvert 2026\n"
+        "Organisées par le Français Nuagerie, les Rencontres Nuage Ouvert 2026 ont réuni 400 "
+        "personnes à Lille autour d'OpenStack et de Ceph.\n"
+        "Les Européens présents ont comparé leurs migrations depuis VMware ; un Allemand de "
+        "Hetzner a présenté 3 000 nœuds Ceph en production.\n"
+        "L'English track accueillait les intervenants venus de Dublin.\n"
+    )
+    h = extract(Article(source="rencontres.txt", body=body))
+    nationalities = {"Français", "Européens", "Allemand", "English"}
+    assert not nationalities & set(h.keywords), h.keywords
+    assert not {"#Francais", "#Europeens", "#Allemand", "#English"} & set(h.hashtags)
+    assert "#OpenStack" in h.hashtags and "#Ceph" in h.hashtags

@@ -14,7 +14,14 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
-from recapmail.highlights.words import FIRST_NAMES, GENERIC, STOPWORDS, word_set
+from recapmail.highlights.words import (
+    DEMONYMS,
+    DEMONYMS_FR,
+    FIRST_NAMES,
+    GENERIC,
+    STOPWORDS,
+    word_set,
+)
 
 _TOKEN = re.compile(r"[\w][\w'’\-.&+]*[\w+]|[\w]|[^\w\s]")
 _ELIDED = re.compile(r"^(?:l|d|j|qu|n|s|c)['’](?=\w)", re.IGNORECASE)
@@ -183,6 +190,8 @@ def _names(tokens: list[str], capitalised_elsewhere: set[str] | None) -> list[st
                 and not followed
             ):
                 capital = False
+        if capital and token.lower() in DEMONYMS_FR:
+            capital = False  # "le Français eNovance": a nationality, then the name
         connector = bool(run) and token in _NAME_CONNECTORS and len(run) < 4
         if (capital and token.lower() not in _MONTHS_AND_DAYS) or connector:
             run.append(token)
@@ -209,7 +218,10 @@ def _is_name(name: str) -> bool:
     if len(words) > 6 or len(name) < 2:
         return False
     if len(words) == 1 and (
-        name.lower() in STOPWORDS or name.lower() in GENERIC or _fold(name) in FIRST_NAMES
+        (low := name.lower()) in STOPWORDS
+        or low in GENERIC
+        or low in DEMONYMS
+        or _fold(name) in FIRST_NAMES
     ):
         return False
     return not all(w.lower() in STOPWORDS for w in words)

@@ -52,7 +52,27 @@ GENERIC = word_set(
     blog here there this that these those thank thanks merci bravo following suivant suivante
     recap récap review résumé retours retour summary highlights highlight welcome bienvenue
     another true higher lower newest latest unique related ongoing makes make made provided
-    provides covering helping real whole various
+    provides covering helping real whole various ndlr n.d.l.r
+    """
+)
+
+# Nationalities are not what an article is about. French writes them with a capital only as
+# nouns ("le Français eNovance": the French company eNovance), so there they also end a name;
+# English capitalises the adjective too, and "European Commission" or "French Tech" are names.
+DEMONYMS_FR = word_set(
+    """
+    français française françaises allemand allemande allemands allemandes européen européenne
+    européens européennes américain américaine américains américaines anglais anglaise anglaises
+    britannique britanniques belge belges canadien canadienne canadiens canadiennes espagnol
+    espagnole espagnols espagnoles italien italienne italiens italiennes chinois chinoise
+    chinoises japonais japonaise japonaises indien indienne indiens indiennes néerlandais
+    néerlandaise néerlandaises québécois québécoise québécoises
+    """
+)
+DEMONYMS = DEMONYMS_FR | word_set(
+    """
+    french german european europeans american americans english british belgian canadian
+    spanish italian chinese japanese indian dutch
     """
 )
 
