@@ -192,6 +192,49 @@ class FeedServer:
                 target = path.removeprefix("/moved-for-now")
                 self._send(path, 302, b"", "text/plain", Location=target)
 
+            def _to_bad_address(self, path: str) -> None:  # an unclosed IPv6 bracket
+                self._send(path, 302, b"", "text/plain", Location="http://[oops/x")
+
+            def _to_accented(self, path: str) -> None:  # a Location in raw UTF-8, and userinfo
+                where = {"/to-accented": "/feeds/f\u00e9e.xml", "/to-accented/user": (
+                    "http://\u00e9l\u00e8ve@127.0.0.1:9/x")}[path]  # fmt: skip
+                self._send(path, 302, b"", "text/plain",
+                           Location=where.encode().decode("latin-1"))  # fmt: skip
+
+            def _big_error(self, path: str) -> None:  # a 3 MB error page, or a 3 MB redirect
+                padding = b"<p>sorry</p>" * 250_000
+                if path.endswith("/redirect"):
+                    self._send(path, 301, padding, "text/html", Location="/feeds/chained.xml")
+                else:
+                    self._send(path, 404, padding, "text/html")
+                self.close_connection = True
+
+            def _burst_then_stall(self, path: str) -> None:  # 1 MB of 1.5, then nothing
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", "1500000")
+                self.end_headers()
+                try:
+                    self.wfile.write(b" " * 1_000_000)
+                    self.wfile.flush()
+                    time.sleep(5)
+                except OSError:
+                    pass
+                self.close_connection = True
+                server._log(Hit(path, 200, 1_000_000))
+
+            def _trailers(self, path: str) -> None:  # chunked, with trailers after the body
+                body = rss_feed(make_items(1))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("ETag", '"real"')
+                self.send_header("Transfer-Encoding", "chunked")
+                self.send_header("Trailer", "ETag, Content-Type")
+                self.end_headers()
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(body), body))
+                self.wfile.write(b'0\r\nETag: "trailer"\r\nContent-Type: text/html\r\n\r\n')
+                server._log(Hit(path, 200, len(body)))
+
             def _to_file(self, path: str) -> None:
                 self._send(path, 302, b"", "text/plain", Location="file:///etc/passwd")
 

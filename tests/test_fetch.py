@@ -65,6 +65,10 @@ def test_conditional_get_answers_304(feed_server: FeedServer) -> None:
         ("/huge/unannounced", "larger than the 2 MB limit ([fetch] max_bytes)"),
         ("/bomb", "larger than the 2 MB limit ([fetch] max_bytes) once decompressed"),
         ("/lie", "the connection broke"),
+        ("/burst-then-stall", "timed out (no data for 1 s)"),
+        ("/to-bad-address", "redirected to an invalid address (http://[oops/x)"),
+        ("/to-accented/user", "cannot connect (Connection refused)"),  # to 127.0.0.1:9
+        ("/big-error", "HTTP 404 Not Found"),  # not "larger than the limit": never read
     ],
 )
 def test_faults_become_one_line_reasons(feed_server: FeedServer, path: str, reason: str) -> None:
@@ -196,7 +200,8 @@ def test_the_proxy_named_by_the_environment_is_used(
     assert result.status == "ok" and result.body == body
     assert feed_server.hits_for("/feeds/a.xml")[0].headers["Host"] == "news.example.invalid"
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # a proxy that is down...
-    assert fetch_one(feed_server.url("/feeds/a.xml"), FAST).status == "error"
+    down = fetch_one(feed_server.url("/feeds/a.xml"), FAST)
+    assert down.error == "cannot connect to the proxy (Connection refused)"
     monkeypatch.setenv("no_proxy", "127.0.0.1")  # ...and not used for this host
     assert fetch_one(feed_server.url("/feeds/a.xml"), FAST).status == "ok"
 
@@ -214,3 +219,24 @@ def test_the_trusted_authorities_are_the_system_s_else_certifi_s(
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "none.pem"))  # as on a bare system
     monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "none"))
     assert _trusted_certificates() == [(pycurl.CAINFO, certifi.where())]
+
+
+def test_a_location_in_utf8_is_followed_as_browsers_do(feed_server: FeedServer) -> None:
+    body = rss_feed(make_items(1))
+    feed_server.add("/feeds/f%C3%A9e.xml", body)
+    result = get(feed_server, "/to-accented")
+    assert result.status == "ok" and result.body == body
+
+
+def test_a_redirect_with_a_big_body_is_followed_without_reading_it(
+    feed_server: FeedServer,
+) -> None:
+    feed_server.add("/feeds/chained.xml", rss_feed(make_items(1)))
+    result = get(feed_server, "/big-error/redirect")  # 3 MB, over FAST's 2 MB cap
+    assert result.status == "ok" and result.final_url == feed_server.url("/feeds/chained.xml")
+
+
+def test_trailers_do_not_replace_the_headers(feed_server: FeedServer) -> None:
+    result = get(feed_server, "/trailers")
+    assert result.status == "ok" and result.body == rss_feed(make_items(1))
+    assert result.etag == '"real"' and result.content_type == "application/rss+xml"

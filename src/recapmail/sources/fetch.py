@@ -13,7 +13,6 @@ builds two TLS contexts and a hundred modules) and more with httpx.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections import deque
@@ -161,6 +160,9 @@ class _Transfer:
     size: int = 0
     failure: str | None = None
     permanent: bool = True  # every redirect so far was a 301 or a 308
+    skip_body: bool = False  # a redirect's or an error's body: not read
+    received: int = 0  # bytes on the wire so far, and when the last of them came
+    last_byte: float = 0.0
 
     def __post_init__(self) -> None:
         self.url = self.request.url
@@ -172,7 +174,6 @@ class _Transfer:
         cfg = self.cfg
         if not self.started:
             self.started = time.perf_counter()
-        handle = pycurl.Curl()
         options: list[tuple[int, object]] = [
             (pycurl.URL, _wire_url(self.url)),
             (pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS),
@@ -181,20 +182,27 @@ class _Transfer:
             (pycurl.HTTPHEADER, self._request_headers()),
             (pycurl.ACCEPT_ENCODING, ""),  # all this libcurl inflates: gzip, deflate, br, zstd
             (pycurl.CONNECTTIMEOUT_MS, max(1, round(cfg.timeout * 1000))),
-            # no byte for `timeout` s ends the transfer (libcurl counts whole seconds: rounded up)
-            (pycurl.LOW_SPEED_LIMIT, 1),
-            (pycurl.LOW_SPEED_TIME, max(1, math.ceil(cfg.timeout))),
             (pycurl.TIMEOUT_MS, max(1, round(self._left() * 1000))),
             (pycurl.MAXFILESIZE_LARGE, cfg.max_bytes),  # a Content-Length over the cap
             (pycurl.WRITEFUNCTION, self._write),
             (pycurl.HEADERFUNCTION, self._header),
+            # the read timeout: libcurl's own low-speed check averages over seconds, and lets a
+            # server that sent a burst then stalled go on for several times the timeout
+            (pycurl.NOPROGRESS, 0),
+            (pycurl.XFERINFOFUNCTION, self._progress),
         ]
         if self.url[:6].lower() == "https:":
             options += _trusted_certificates()
-        for option, value in options:
-            handle.setopt(option, value)
+        handle = pycurl.Curl()
+        try:
+            for option, value in options:
+                handle.setopt(option, value)
+        except (pycurl.error, UnicodeError, ValueError) as exc:  # e.g. a NUL in the address
+            handle.close()
+            raise _Failure(f"not a valid address ({_one_line(str(exc))})") from None
         self.status_line, self.headers, self.chunks, self.size = "", {}, [], 0
-        self.failure = None
+        self.failure, self.skip_body = None, False
+        self.received, self.last_byte = 0, time.perf_counter()
         return handle
 
     def finish(self, handle: pycurl.Curl, code: int, message: str) -> FetchResult | None:
@@ -204,7 +212,8 @@ class _Transfer:
         cfg = self.cfg
         status = int(handle.getinfo(pycurl.RESPONSE_CODE))
         try:
-            if code:
+            # An answer of 300 or more says all there is: how its unread body ended does not.
+            if code and status < 300:
                 raise _Failure(self.failure or self._reason(code, message, handle))
             location = self.headers.get("location")
             if status in REDIRECTS and location:
@@ -254,17 +263,38 @@ class _Transfer:
         return self.cfg.deadline - (time.perf_counter() - self.started)
 
     def _header(self, line: bytes) -> None:
-        text = line.decode("latin-1").strip()
+        self.last_byte = time.perf_counter()
+        if self.size:  # trailers after a chunked body: not the answer's headers
+            return
+        try:
+            text = line.decode("utf-8").strip()  # a Location in UTF-8, as browsers read it
+        except UnicodeDecodeError:
+            text = line.decode("latin-1").strip()
         if text.startswith("HTTP/"):  # a new answer (after a 100 Continue or a proxy's 200)
-            self.status_line, self.headers = text, {}
+            self.status_line, self.headers, self.skip_body = text, {}, False
         elif ":" in text:
             name, _, value = text.partition(":")
-            self.headers[name.strip().lower()] = value.strip()
+            self.headers.setdefault(name.strip().lower(), value.strip())
+        elif not text:  # the end of a block of headers
+            code = self.status_line.split(None, 2)[1:2]
+            self.skip_body = bool(code) and code[0].isdigit() and int(code[0]) >= 300
+
+    def _progress(self, _total: int, received: int, _to_send: int, _sent: int) -> int:
+        """Called by libcurl as bytes come, and about once a second when none do."""
+        now = time.perf_counter()
+        if received != self.received:
+            self.received, self.last_byte = received, now
+        elif now - self.last_byte > self.cfg.timeout:
+            self.failure = f"timed out (no data for {self.cfg.timeout:g} s)"
+            return 1  # libcurl stops the transfer
+        return 0
 
     def _write(self, data: bytes) -> int | None:
         """Keep the decoded body up to the cap; returning 0 makes libcurl stop the transfer,
         so a gzip bomb is inflated no further than the cap (libcurl inflates ~16 KB at a time).
         """
+        if self.skip_body:
+            return 0  # stops the transfer; finish() answers from the status
         self.size += len(data)
         if self.size > self.cfg.max_bytes:
             self.failure = _too_big(self.cfg) + (" once decompressed" if self._encoded else "")
@@ -287,7 +317,10 @@ class _Transfer:
             return f"cannot connect (unknown host {urlsplit(self.url).hostname})"
         if code == pycurl.E_COULDNT_CONNECT:
             errno = int(handle.getinfo(pycurl.OS_ERRNO))
-            return f"cannot connect ({os.strerror(errno) if errno > 0 else detail})"
+            reason = os.strerror(errno) if errno > 0 else detail
+            if handle.getinfo(pycurl.USED_PROXY):
+                return f"cannot connect to the proxy ({reason})"
+            return f"cannot connect ({reason})"
         if code == pycurl.E_OPERATION_TIMEDOUT:
             if self._left() <= 0.05:
                 return f"no complete answer within {cfg.deadline:g} s"
@@ -296,10 +329,10 @@ class _Transfer:
             return f"timed out (no data for {cfg.timeout:g} s)"
         if code == pycurl.E_FILESIZE_EXCEEDED:
             declared = self.headers.get("content-length", "")
-            if self._encoded:  # libcurl counts the inflated bytes too
-                return _too_big(cfg) + " once decompressed"
             if declared.isdigit() and int(declared) > cfg.max_bytes:
                 return f"{_too_big(cfg)}: announces {_megabytes(int(declared))}"
+            if self._encoded:  # libcurl counts the inflated bytes too
+                return _too_big(cfg) + " once decompressed"
             return _too_big(cfg)
         if code == pycurl.E_BAD_CONTENT_ENCODING:
             encoding = self.headers.get("content-encoding", "")
@@ -351,7 +384,10 @@ def _wire_url(url: str) -> str:
     "https://xn--exmple-cua.fr/%C3%A9t%C3%A9"."""
     if url.isascii() and " " not in url:
         return url
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:  # "http://[oops/x": an unclosed IPv6 bracket
+        raise _Failure(f"not a valid address ({exc})") from None
     netloc = parts.netloc
     if not netloc.isascii():
         userinfo, at, hostport = netloc.rpartition("@")
@@ -359,13 +395,16 @@ def _wire_url(url: str) -> str:
         encoded = ascii_host(host)
         if encoded is None:
             raise _Failure(f"not a valid address (host name {host[:60]!r})")
-        netloc = userinfo + at + encoded + colon + port
+        netloc = percent_encoded(userinfo) + at + encoded + colon + port
     path, query, fragment = map(percent_encoded, (parts.path, parts.query, parts.fragment))
     return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
 def _next_hop(url: str, location: str, visited: list[str], max_redirects: int) -> str:
-    target = urljoin(url, location.strip())
+    try:
+        target = urljoin(url, location.strip())
+    except ValueError:  # "http://[oops/x"
+        raise _Failure(f"redirected to an invalid address ({location[:80]})") from None
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ("http", "https"):
         raise _Failure(f"redirected to a non-HTTP address ({target[:80]})")
