@@ -47,14 +47,15 @@ def test_validators_come_without_reading_bodies(tmp_path: Path) -> None:
     assert a.body_sha == body_sha(b"<rss>a</rss>")
 
 
-def test_a_state_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> None:
-    """Version 1 kept no body hashes: the column is added and old rows are hashed on read."""
+@pytest.mark.parametrize("version", [1, 0])  # 0: tables made, then the run was killed
+def test_a_state_of_the_first_schema_is_upgraded_in_place(tmp_path: Path, version: int) -> None:
+    """Schema 1 kept no body hashes: the column is added and filled in for the cached rows."""
     path = tmp_path / "s.db"
     old = sqlite3.connect(path)
     old.executescript(
         "CREATE TABLE http (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, "
         "content_type TEXT, final_url TEXT, fetched_at TEXT NOT NULL, checked_at TEXT NOT NULL);"
-        "PRAGMA user_version=1;"
+        f"PRAGMA user_version={version};"
     )
     stamp = NOW.isoformat()
     row = ("https://a.example/feed", '"v1"', zlib.compress(b"<rss/>"), stamp, stamp)
@@ -62,6 +63,8 @@ def test_a_state_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> Non
     old.commit()
     old.close()
     with State.open(path) as state:
+        stored = sqlite3.connect(path).execute("SELECT body_sha FROM http").fetchall()
+        assert stored == [(body_sha(b"<rss/>"),)]  # hashed once, not on every read
         assert state.validators()["https://a.example/feed"].body_sha == body_sha(b"<rss/>")
         state.store_response("https://b.example/feed", body=b"<rss>b</rss>", etag=None,
                              last_modified=None, now=NOW)  # fmt: skip

@@ -134,7 +134,7 @@ class State:
                     f"{where} was written by a newer recapmail; upgrade, or set RECAPMAIL_STATE"
                 )
             conn.executescript(_SCHEMA)
-            if 0 < version < 2:
+            if version < 2:  # also a file of schema 1 left at version 0 by a killed run
                 _add_body_hashes(conn)
             conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
@@ -199,7 +199,8 @@ class State:
             "SELECT url, etag, last_modified, checked_at, body_sha FROM http WHERE body IS NOT NULL"
         ).fetchall()
         for url, etag, modified, checked_at, sha in rows:
-            if sha is None:  # stored before hashes were kept
+            if sha is None:  # unreadable when the hashes were added, or written meanwhile by
+                # a run of the previous schema: hashed here (and None again if unreadable)
                 copy = self.cached(url)
                 if copy is None:
                     continue
@@ -470,13 +471,28 @@ def highlights_from_json(text: str, article: Article) -> Highlights | None:
 
 
 def _add_body_hashes(conn: sqlite3.Connection) -> None:
-    """Schema 1 -> 2: each cached body's hash, kept from now on (old rows are hashed when
-    read). Two runs upgrading one file at once: the second finds the column there."""
+    """Schema 1 -> 2: the http table gets each body's hash, filled in once here for the rows
+    already cached. Two runs upgrading one file at once: the second finds the column there."""
+    if any(column[1] == "body_sha" for column in conn.execute("PRAGMA table_info(http)")):
+        return
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("ALTER TABLE http ADD COLUMN body_sha TEXT")
-    except sqlite3.OperationalError as exc:
-        if "duplicate column" not in str(exc):
-            raise
+        try:
+            conn.execute("ALTER TABLE http ADD COLUMN body_sha TEXT")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):
+                raise
+        rows = conn.execute("SELECT url, body FROM http WHERE body_sha IS NULL").fetchall()
+        for url, packed in rows:
+            try:
+                sha = body_sha(zlib.decompress(packed)) if packed is not None else None
+            except zlib.error:
+                sha = None  # unreadable: read as no cached copy, as before
+            conn.execute("UPDATE http SET body_sha = ? WHERE url = ?", (sha, url))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def body_sha(body: bytes) -> str:
