@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from recapmail.config import Config, FetchConfig, SourceConfig
 from recapmail.errors import SourceError
-from recapmail.sources.collect import check_sources, collect
+from recapmail.sources.collect import PARSER_VERSION, check_sources, collect
 from recapmail.sources.resolve import load_sources
 from recapmail.state import State
 from tests.feedserver import FeedServer, feed_server, make_items, rss_feed
@@ -228,3 +229,19 @@ def test_check_sources_says_when_a_feed_moved_for_good(feed_server: FeedServer) 
     assert status.detail.endswith(
         f"; moved for good to {feed_server.url('/feeds/chained.xml')}: put that URL in feeds.toml"
     )
+
+
+def test_a_cached_body_parsed_again_keeps_its_new_parse(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """After an upgrade changes the parser, an unchanged feed is parsed once, not every run."""
+    url = feed_server.add("/feeds/a.xml", rss_feed(make_items(5)))
+    cfg = Config(sources=(SourceConfig(name="A", url=url),), fetch=FetchConfig(recheck_after=0))
+    with State.open(tmp_path / "s.db") as state:
+        collect(cfg, state, offline=False)  # 200: parsed and kept
+    sqlite3.connect(tmp_path / "s.db").execute("UPDATE parsed SET version = 0").connection.commit()
+    with State.open(tmp_path / "s.db") as state:
+        again = collect(cfg, state, offline=False)  # 304: the cached body parsed again
+    assert again.not_modified == 1 and len(again.articles) == 5
+    kept = sqlite3.connect(tmp_path / "s.db").execute("SELECT version FROM parsed").fetchall()
+    assert kept == [(PARSER_VERSION,)]

@@ -252,8 +252,11 @@ class Gathering:
             known = self.state.parsed(source.url, held.body_sha, PARSER_VERSION)
             if known is not None:
                 self.keep(source, known)
-            elif (copy := self.copy(source.url)) is not None:
+            elif (copy := self.copy(source.url)) is not None:  # parsed by another version
+                before = len(self.by_source.get(source.name, []))
                 self.parse(source, copy.body, copy.final_url or source.url, copy.content_type)
+                fresh = self.by_source.get(source.name, [])[before:]
+                self.state.store_parsed(source.url, copy.body_sha, PARSER_VERSION, fresh)
             else:
                 raise SourceError("its stored body cannot be read")
         except SourceError as exc:
