@@ -16,6 +16,8 @@ from recapmail.urls import ascii_host, percent_encoded
         ("faß.de", "xn--fa-hia.de"),  # IDNA 2008, as browsers: Python's codec says "fass.de"
         ("xn--gr-zia.example.org", "xn--gr-zia.example.org"),
         ("bücher..de", None),  # an empty label
+        ("a_b.exämple.fr", "a_b.xn--exmple-cua.fr"),  # IDNA 2008 refuses the "_" label
+        ("i❤.ws", "xn--i-7iq.ws"),  # a symbol: IDNA 2003, as browsers still open it
         ("é" * 70 + ".fr", None),  # a label over 63 bytes once encoded
     ],
 )
@@ -31,3 +33,4 @@ def test_only_what_must_be_encoded_is() -> None:
 
 def test_a_newsletter_link_uses_the_same_host_form() -> None:
     assert safe_url("https://faß.de/straße") == "https://xn--fa-hia.de/stra%C3%9Fe"
+    assert safe_url("https://☃.net/p") == "https://xn--n3h.net/p"  # kept, as before

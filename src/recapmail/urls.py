@@ -22,7 +22,22 @@ def ascii_host(host: str) -> str | None:
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except (idna.IDNAError, UnicodeError):
-        return None
+        pass
+    # IDNA 2008 refuses what browsers still open: an ASCII label with "_" beside a
+    # non-ASCII one, a symbol ("i❤.ws"). Label by label, IDNA 2003 takes what 2008 refused.
+    labels = []
+    for label in host.split("."):
+        if label.isascii():
+            labels.append(label.lower())
+            continue
+        try:
+            labels.append(idna.encode(label, uts46=True).decode("ascii"))
+        except (idna.IDNAError, UnicodeError):
+            try:
+                labels.append(label.encode("idna").decode("ascii").lower())
+            except UnicodeError:
+                return None
+    return ".".join(labels) if all(labels[:-1]) else None
 
 
 def percent_encoded(text: str) -> str:
