@@ -204,6 +204,9 @@ def test_the_proxy_named_by_the_environment_is_used(
     assert down.error == "cannot connect to the proxy (Connection refused)"
     monkeypatch.setenv("no_proxy", "127.0.0.1")  # ...and not used for this host
     assert fetch_one(feed_server.url("/feeds/a.xml"), FAST).status == "ok"
+    monkeypatch.setenv("https_proxy", feed_server.base)  # it answers CONNECT with a 501
+    tunnel = fetch_one("https://news.example.invalid/feeds/a.xml", FAST)
+    assert tunnel.error == "the proxy refused to connect to it (HTTP 501)"
 
 
 def test_the_trusted_authorities_are_the_system_s_else_certifi_s(
@@ -240,3 +243,45 @@ def test_trailers_do_not_replace_the_headers(feed_server: FeedServer) -> None:
     result = get(feed_server, "/trailers")
     assert result.status == "ok" and result.body == rss_feed(make_items(1))
     assert result.etag == '"real"' and result.content_type == "application/rss+xml"
+
+
+def test_validators_go_back_byte_for_byte(feed_server: FeedServer) -> None:
+    first = get(feed_server, "/odd-etag")
+    assert first.status == "ok" and first.etag is not None
+    again = fetch_all([FetchRequest(feed_server.url("/odd-etag"), "a", etag=first.etag)], FAST)
+    assert again[0].status == "not_modified"
+
+
+def test_userinfo_is_encoded_whole() -> None:
+    assert _wire_url("http://us@ér:p w@127.0.0.1/feed") == (
+        "http://us%40%C3%A9r:p%20w@127.0.0.1/feed"
+    )
+
+
+def test_the_read_timeout_runs_once_connected(certificate: tuple[Path, Path]) -> None:
+    """A slow TLS handshake (within the connect timeout) then a prompt answer is no stall."""
+    import socket
+    import ssl
+    import threading
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    body = rss_feed(make_items(1))
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        raw, _ = listener.accept()
+        time.sleep(0.7)  # the handshake starts late
+        with context.wrap_socket(raw, server_side=True) as conn:
+            while b"\r\n\r\n" not in conn.recv(4096):
+                pass
+            time.sleep(0.5)  # then the answer, 1.2 s after connecting began
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}/feed"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SSL_CERT_FILE", str(certificate[0]))
+        result = fetch_one(url, FetchConfig(timeout=1.0, deadline=5.0))
+    listener.close()
+    assert result.status == "ok" and result.body == body

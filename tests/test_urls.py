@@ -18,6 +18,9 @@ from recapmail.urls import ascii_host, percent_encoded
         ("bücher..de", None),  # an empty label
         ("a_b.exämple.fr", "a_b.xn--exmple-cua.fr"),  # IDNA 2008 refuses the "_" label
         ("i❤.ws", "xn--i-7iq.ws"),  # a symbol: IDNA 2003, as browsers still open it
+        ("ä＼evil.com", None),  # IDNA 2003 makes ASCII punctuation of full-width forms
+        ("ä％2f.com", None),
+        ("ä＜b＞.com", None),
         ("é" * 70 + ".fr", None),  # a label over 63 bytes once encoded
     ],
 )

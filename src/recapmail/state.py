@@ -199,8 +199,7 @@ class State:
             "SELECT url, etag, last_modified, checked_at, body_sha FROM http WHERE body IS NOT NULL"
         ).fetchall()
         for url, etag, modified, checked_at, sha in rows:
-            if sha is None:  # unreadable when the hashes were added, or written meanwhile by
-                # a run of the previous schema: hashed here (and None again if unreadable)
+            if sha is None:  # its body was unreadable when the hashes were added
                 copy = self.cached(url)
                 if copy is None:
                     continue

@@ -4,11 +4,13 @@ carries and the posts' URL counting, so that one address is written one way ever
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 # Left as they are in a path, query or fragment: reserved characters and "%" (already encoded).
 # '"', "<", ">" and spaces are always encoded; templates escape the rest ("'", "&").
 SAFE_CHARS = "/:?#[]@!$&'()*+,;=%~-._"
+_HOST = re.compile(r"(?:[a-z0-9_-]{1,63}\.)*[a-z0-9_-]{1,63}\.?")
 
 
 def ascii_host(host: str) -> str | None:
@@ -37,7 +39,9 @@ def ascii_host(host: str) -> str | None:
                 labels.append(label.encode("idna").decode("ascii").lower())
             except UnicodeError:
                 return None
-    return ".".join(labels) if all(labels[:-1]) else None
+    name = ".".join(labels)
+    # IDNA 2003 turns full-width punctuation into ASCII ("＼" -> "\\", "％" -> "%"): not in a host
+    return name if _HOST.fullmatch(name) else None
 
 
 def percent_encoded(text: str) -> str:

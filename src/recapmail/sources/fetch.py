@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from recapmail import __version__
 from recapmail.config import FetchConfig
@@ -86,6 +86,8 @@ def fetch_all(
     active: dict[pycurl.Curl, _Transfer] = {}
     waiting = deque(_Transfer(i, r, cfg) for i, r in enumerate(requests))
     results: list[FetchResult | None] = [None] * len(requests)
+    tick = min(1.0, cfg.timeout / 4)  # how often silent transfers are looked at
+    next_look = time.perf_counter() + tick
 
     def launch(transfer: _Transfer) -> None:
         """The transfer's next hop on the wire, or its end when that hop cannot start."""
@@ -118,9 +120,16 @@ def fetch_all(
                     launch(transfer)
                 else:
                     end(transfer, result)
+            if time.perf_counter() >= next_look:
+                next_look = time.perf_counter() + tick
+                for handle in [h for h, transfer in active.items() if transfer.stalled()]:
+                    transfer = active.pop(handle)
+                    multi.remove_handle(handle)
+                    handle.close()
+                    end(transfer, transfer.failed(f"timed out (no data for {cfg.timeout:g} s)"))
             if not finished and active:
                 wait = multi.timeout()  # ms until libcurl's next timer, -1: none
-                multi.select(1.0 if wait < 0 else min(wait / 1000, 1.0))
+                multi.select(tick if wait < 0 else min(wait / 1000, tick))
     finally:
         for handle in active:
             multi.remove_handle(handle)
@@ -161,6 +170,8 @@ class _Transfer:
     failure: str | None = None
     permanent: bool = True  # every redirect so far was a 301 or a 308
     skip_body: bool = False  # a redirect's or an error's body: not read
+    headers_done: bool = False  # header lines after these are trailers
+    connected: bool = False  # the read timeout runs from here (connecting has its own)
     received: int = 0  # bytes on the wire so far, and when the last of them came
     last_byte: float = 0.0
 
@@ -186,8 +197,9 @@ class _Transfer:
             (pycurl.MAXFILESIZE_LARGE, cfg.max_bytes),  # a Content-Length over the cap
             (pycurl.WRITEFUNCTION, self._write),
             (pycurl.HEADERFUNCTION, self._header),
-            # the read timeout: libcurl's own low-speed check averages over seconds, and lets a
-            # server that sent a burst then stalled go on for several times the timeout
+            # The read timeout is timed here (see stalled()): libcurl's low-speed check averages
+            # over seconds, and let a server that sent a burst then stalled go on for 3-4x longer.
+            (pycurl.PREREQFUNCTION, self._connected),
             (pycurl.NOPROGRESS, 0),
             (pycurl.XFERINFOFUNCTION, self._progress),
         ]
@@ -201,7 +213,7 @@ class _Transfer:
             handle.close()
             raise _Failure(f"not a valid address ({_one_line(str(exc))})") from None
         self.status_line, self.headers, self.chunks, self.size = "", {}, [], 0
-        self.failure, self.skip_body = None, False
+        self.failure, self.skip_body, self.headers_done, self.connected = None, False, False, False
         self.received, self.last_byte = 0, time.perf_counter()
         return handle
 
@@ -215,7 +227,7 @@ class _Transfer:
             # An answer of 300 or more says all there is: how its unread body ended does not.
             if code and status < 300:
                 raise _Failure(self.failure or self._reason(code, message, handle))
-            location = self.headers.get("location")
+            location = _utf8(self.headers.get("location", ""))
             if status in REDIRECTS and location:
                 self.url = _next_hop(self.url, location, self.visited, cfg.max_redirects)
                 self.permanent &= status in (301, 308)
@@ -250,12 +262,18 @@ class _Transfer:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def _request_headers(self) -> list[str]:
-        headers = ["Accept: " + ACCEPT]
-        if self.request.etag:
-            headers.append("If-None-Match: " + _one_line(self.request.etag))
-        if self.request.last_modified:
-            headers.append("If-Modified-Since: " + _one_line(self.request.last_modified))
+    def _request_headers(self) -> list[bytes]:
+        headers = [b"Accept: " + ACCEPT.encode()]
+        for name, value in (
+            ("If-None-Match", self.request.etag),
+            ("If-Modified-Since", self.request.last_modified),
+        ):
+            try:  # the bytes the server sent (headers are read as Latin-1)
+                line = f"{name}: {_one_line(value)}".encode("latin-1") if value else None
+            except UnicodeEncodeError:  # kept by an older recapmail: not sent back
+                line = None
+            if line:
+                headers.append(line)
         return headers
 
     def _left(self) -> float:
@@ -264,30 +282,35 @@ class _Transfer:
 
     def _header(self, line: bytes) -> None:
         self.last_byte = time.perf_counter()
-        if self.size:  # trailers after a chunked body: not the answer's headers
-            return
-        try:
-            text = line.decode("utf-8").strip()  # a Location in UTF-8, as browsers read it
-        except UnicodeDecodeError:
-            text = line.decode("latin-1").strip()
+        text = line.decode("latin-1").strip()  # byte for byte: validators go back as they came
         if text.startswith("HTTP/"):  # a new answer (after a 100 Continue or a proxy's 200)
-            self.status_line, self.headers, self.skip_body = text, {}, False
+            self.status_line, self.headers = text, {}
+            self.skip_body = self.headers_done = False
+        elif self.headers_done:
+            return  # trailers after a chunked body: not the answer's headers
         elif ":" in text:
             name, _, value = text.partition(":")
             self.headers.setdefault(name.strip().lower(), value.strip())
         elif not text:  # the end of a block of headers
             code = self.status_line.split(None, 2)[1:2]
-            self.skip_body = bool(code) and code[0].isdigit() and int(code[0]) >= 300
+            status = int(code[0]) if code and code[0].isdigit() else 0
+            self.headers_done = status >= 200  # not after a 100 Continue or a 103
+            self.skip_body = status >= 300
+
+    def _connected(self, *_: object) -> int:
+        """libcurl is about to send the request: connected, TLS done."""
+        self.connected, self.last_byte = True, time.perf_counter()
+        return 0  # PREREQFUNC_OK
 
     def _progress(self, _total: int, received: int, _to_send: int, _sent: int) -> int:
-        """Called by libcurl as bytes come, and about once a second when none do."""
-        now = time.perf_counter()
+        """Called by libcurl as bytes come (on the wire: before any gzip is undone)."""
         if received != self.received:
-            self.received, self.last_byte = received, now
-        elif now - self.last_byte > self.cfg.timeout:
-            self.failure = f"timed out (no data for {self.cfg.timeout:g} s)"
-            return 1  # libcurl stops the transfer
+            self.received, self.last_byte = received, time.perf_counter()
         return 0
+
+    def stalled(self) -> bool:
+        """Connected, and no byte for `timeout` seconds."""
+        return self.connected and time.perf_counter() - self.last_byte > self.cfg.timeout
 
     def _write(self, data: bytes) -> int | None:
         """Keep the decoded body up to the cap; returning 0 makes libcurl stop the transfer,
@@ -318,6 +341,9 @@ class _Transfer:
         if code == pycurl.E_COULDNT_CONNECT:
             errno = int(handle.getinfo(pycurl.OS_ERRNO))
             reason = os.strerror(errno) if errno > 0 else detail
+            refused = int(handle.getinfo(pycurl.HTTP_CONNECTCODE))
+            if refused:
+                return f"the proxy refused to connect to it (HTTP {refused})"
             if handle.getinfo(pycurl.USED_PROXY):
                 return f"cannot connect to the proxy ({reason})"
             return f"cannot connect ({reason})"
@@ -395,7 +421,7 @@ def _wire_url(url: str) -> str:
         encoded = ascii_host(host)
         if encoded is None:
             raise _Failure(f"not a valid address (host name {host[:60]!r})")
-        netloc = percent_encoded(userinfo) + at + encoded + colon + port
+        netloc = quote(userinfo, safe=":%") + at + encoded + colon + port
     path, query, fragment = map(percent_encoded, (parts.path, parts.query, parts.fragment))
     return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
@@ -414,6 +440,14 @@ def _next_hop(url: str, location: str, visited: list[str], max_redirects: int) -
         raise _Failure(f"more than {max_redirects} redirects")
     visited.append(target)
     return target
+
+
+def _utf8(header: str) -> str:
+    """A header read as Latin-1, read again as the UTF-8 that servers send in a Location."""
+    try:
+        return header.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header
 
 
 def _too_big(cfg: FetchConfig) -> str:
