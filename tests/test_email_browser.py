@@ -13,13 +13,11 @@ from typing import Any
 import pytest
 
 from recapmail.render.email import render_newsletter
+from tests.browser import chromium
 from tests.email_fixtures import config, digest, item
 
 pytestmark = pytest.mark.browser
-playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]  # fmt: skip
+pytest.importorskip("playwright.sync_api")
 
 # For every visible text element: its colour, the first opaque background behind it, and the
 # WCAG contrast of the two.
@@ -63,12 +61,8 @@ def logo_png(size: int = 96) -> bytes:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
