@@ -67,6 +67,14 @@ def test_invalid_toml_is_one_line(tmp_path: Path) -> None:
         ('[social]\nplatforms = ["myspace"]\n', "unknown platform"),
         ("[newsletter]\nmax_items = true\n", "must be an integer"),
         (
+            '[newsletter]\ntitle = "Veille <b>infra</b>"\n',
+            "title: contains markup ('<b>'); write plain text",
+        ),
+        (
+            '[[sources]]\nname = "x"\npath = "a"\ntags = ["ok", "<!-- x"]\n',
+            "tags: contains markup ('<!--'); write plain text",
+        ),
+        (
             '[[sources]]\nname = "x"\npath = "a"\n[[sources]]\nname = "x"\npath = "b"\n',
             "two sources",
         ),

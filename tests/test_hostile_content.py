@@ -198,6 +198,19 @@ def write_cases(folder: Path) -> Path:
     return folder
 
 
+def digest_of(folder: Path, config: str) -> tuple[Path, str]:
+    """`recapmail digest` of week 2026-W47 with this feeds.toml: the edition, and stderr."""
+    path = folder / "feeds.toml"
+    path.write_text(config, encoding="utf-8")
+    out = folder / "out"
+    code, _, stderr = invoke(
+        "digest", "--config", str(path), "--week", "2026-W47", "--out", str(out)
+    )
+    assert code == 0, stderr
+    (edition,) = edition_folders(out)
+    return edition, stderr
+
+
 def invoke(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -307,8 +320,8 @@ def test_hostile_feeds_through_digest(kind: str, tmp_path: Path, feed_server: Fe
     local = tmp_path / f"local.{'json' if kind == 'json' else 'xml'}"
     local.write_bytes(body)
     recaps = write_cases(tmp_path / "recaps")
-    config = tmp_path / "feeds.toml"
-    config.write_text(
+    edition, stderr = digest_of(
+        tmp_path,
         "[newsletter]\n"
         'title = "Veille {{ 7*7 }} {% if 1 %}"\n'
         'team = "Équipe &lt;b&gt; &amp; co"\n'
@@ -317,15 +330,8 @@ def test_hostile_feeds_through_digest(kind: str, tmp_path: Path, feed_server: Fe
         f'[[sources]]\nname = "distant {{{{ x }}}}"\nurl = "{url}"\n'
         f'[[sources]]\nname = "local"\npath = "{local.name}"\n'
         f'[[sources]]\nname = "recaps"\npath = "{recaps.name}"\n',
-        encoding="utf-8",
     )
-    out = tmp_path / "out"
-    code, _stdout, stderr = invoke(
-        "digest", "--config", str(config), "--week", "2026-W47", "--out", str(out)
-    )
-    assert code == 0, stderr
     assert "Traceback" not in stderr
-    (edition,) = edition_folders(out)
     for name in ("newsletter.html", "newsletter.mjml"):
         assert not active_content((edition / name).read_text("utf-8")), name
     digest = json.loads((edition / "digest.json").read_text("utf-8"))
@@ -363,20 +369,13 @@ def test_the_fixture_attacks_through_digest_and_a_served_page(
         content_type="text/html; charset=utf-8",
     )
     feed = feed_server.add("/flux.xml", (FIXTURES / "flux-piege.xml").read_bytes())
-    config = tmp_path / "feeds.toml"
-    config.write_text(
+    edition, _ = digest_of(
+        tmp_path,
         "[newsletter]\nmax_items = 50\n"
         f'[[sources]]\nname = "recap"\npath = "{FIXTURES / "recap-piege.md"}"\n'
         f'[[sources]]\nname = "page"\nurl = "{page}"\ntype = "page"\n'
         f'[[sources]]\nname = "flux"\nurl = "{feed}"\n',
-        encoding="utf-8",
     )
-    out = tmp_path / "out"
-    code, _, stderr = invoke(
-        "digest", "--config", str(config), "--week", "2026-W47", "--out", str(out)
-    )
-    assert code == 0, stderr
-    (edition,) = edition_folders(out)
     assert_inert(edition)
     everything = "".join(p.read_text("utf-8", "replace") for p in edition.rglob("*") if p.is_file())
     assert "root:x:" not in everything and "lollollol" not in everything

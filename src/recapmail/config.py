@@ -330,19 +330,21 @@ class _Reader:
         """A string readers will see: no markup."""
         value = self._get(t, section, key, str)
         if value is not None:
-            found = _MARKUP.search(value)
-            if found:
-                raise self._error(
-                    section, key, f"contains markup ({found.group(0)[:40]!r}); write plain text"
-                )
+            self._plain(section, key, value)
         return value
 
     def _tags(self, t: Mapping[str, Any], section: str) -> tuple[str, ...]:
         tags = self._get_list(t, section, "tags")
         for tag in tags:
-            if _MARKUP.search(tag):
-                raise self._error(section, "tags", f"{tag[:40]!r} contains markup")
+            self._plain(section, "tags", tag)
         return tags
+
+    def _plain(self, section: str, key: str, value: str) -> None:
+        found = _MARKUP.search(value)
+        if found:
+            raise self._error(
+                section, key, f"contains markup ({found.group(0)[:40]!r}); write plain text"
+            )
 
     def _get_list(self, t: Mapping[str, Any], section: str, key: str) -> tuple[str, ...]:
         value = t.get(key, [])

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from recapmail.highlights.words import word_set
 from recapmail.model import Article, Highlights, Period
 
 SUMMARY_CHARS = 300
@@ -43,22 +44,18 @@ _CUES = re.compile(
 _WORD = re.compile(r"[a-zà-öø-ÿ']+")
 
 
-def _vocabulary(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 _FUNCTION_WORDS = {
-    "fr": _vocabulary(
+    "fr": word_set(
         "le la les des du de un une et est sont dans pour par sur avec qui que ce cette ces "
         "nous vous au aux en ne pas plus leur été ont être mais où aussi comme"
     ),
-    "en": _vocabulary(
+    "en": word_set(
         "the of and to in is are was were for on with that this these by from at an as be "
         "been has have had will which who it its our their they we not but also into"
     ),
 }
 _TITLE_WORD = re.compile(r"\b(?:[A-ZÀ-Þ][\w-]{2,}|\d+(?:[.,]\d+)+|\d{2,})\b")
-_COMMON_CAPITALS = _vocabulary(
+_COMMON_CAPITALS = word_set(
     "the and for with how why what new our this notre nos les des une retour retours compte "
     "rendu recap notes day days journée journées summit sommet update release version"
 )

@@ -199,12 +199,8 @@ class State:
             "SELECT url, etag, last_modified, checked_at, body_sha FROM http WHERE body IS NOT NULL"
         ).fetchall()
         for url, etag, modified, checked_at, sha in rows:
-            if sha is None:  # its body was unreadable when the hashes were added
-                copy = self.cached(url)
-                if copy is None:
-                    continue
-                sha = copy.body_sha
-            found[url] = Validators(etag, modified, _dt(checked_at), sha)
+            if sha is not None:  # None: its body was unreadable when the hashes were added
+                found[url] = Validators(etag, modified, _dt(checked_at), sha)
         return found
 
     def store_response(
@@ -433,7 +429,7 @@ def article_from_json(text: str) -> Article:
 
 def highlights_to_json(h: Highlights) -> str:
     """Everything but the article, which the reader of the cache already holds."""
-    return json.dumps(
+    return _TO_JSON(
         {
             "title": h.title,
             "language": h.language,
@@ -443,8 +439,7 @@ def highlights_to_json(h: Highlights) -> str:
             "keywords": h.keywords,
             "hashtags": h.hashtags,
             "links": h.links,
-        },
-        ensure_ascii=False,
+        }
     )
 
 

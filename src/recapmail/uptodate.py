@@ -43,8 +43,8 @@ def edition_inputs(cfg: Config, period: Period, tokens: Sequence[str]) -> str:
     """A hash of everything an edition is made from but the state (see edition_key)."""
     digest = hashlib.sha256()
     parts = (
-        __version__, sys.version, _tree_stamp(_code_files()), _tree_stamp(_libraries()),
-        _tree_stamp(_template_files(cfg)),
+        __version__, sys.version, files_stamp(_code_files()), files_stamp(_libraries()),
+        files_stamp(_template_files(cfg)),
         repr((cfg.newsletter, cfg.social, cfg.sources)),  # [fetch] cannot change an edition
         period.label, period.start.isoformat(), period.end.isoformat(), *tokens,
     )  # fmt: skip
@@ -126,12 +126,14 @@ def _template_files(cfg: Config) -> Iterable[Path]:
             yield from (p for p in folder.rglob("*") if p.is_file())
 
 
-def _tree_stamp(files: Iterable[Path]) -> str:
+def files_stamp(files: Iterable[Path]) -> str:
+    """A hash of each file's path, size, modification time and inode, as make would judge
+    them; a file that cannot be looked at is left out (so its absence changes the stamp)."""
     parts = []
     for path in sorted(files):
         try:
             st = path.stat()
         except OSError:
             continue
-        parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()

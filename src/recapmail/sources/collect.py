@@ -114,7 +114,7 @@ def gather(
         run.unchanged.extend(remote)
     elif remote:
         with fewer_gc_passes():
-            run.fetch(remote, cfg)
+            run.fetch(remote)
     return run
 
 
@@ -277,11 +277,12 @@ class Gathering:
                 raise SourceError(f"{source.url}: no longer a feed (an HTML page came back)")
         self.keep(source, articles_from_bytes(body, source.url, url=url, kind="page"))
 
-    def fetch(self, sources: list[SourceConfig], cfg: Config) -> None:
+    def fetch(self, sources: list[SourceConfig]) -> None:
         """Fetch every URL; feed bodies are parsed by a helper process as they arrive (see
         parsing.py) and their results taken in arrival order, here, where the state is."""
         by_url = {s.url: s for s in sources}
         held = {url: self.known(url) for url in by_url if url}
+        cfg = self.cfg
         window = timedelta(minutes=cfg.fetch.recheck_after)
         for url, known in list(held.items()):
             if known is not None and timedelta(0) <= self.now - known.checked_at < window:
@@ -315,8 +316,11 @@ class Gathering:
 
         def on_result(result: FetchResult) -> None:
             source = by_url[result.request.url]
-            if result.status == "ok" and _same_body(result, held[result.request.url]):
-                result = replace(result, status="not_modified")  # no validators, same bytes
+            if result.status == "ok":
+                sha = self.bodies[result.request.url] = body_sha(result.body)
+                known = held[result.request.url]
+                if known is not None and known.body_sha == sha:  # no validators, same bytes
+                    result = replace(result, status="not_modified")
             if result.status == "not_modified":
                 report(source, result, None)
             elif parser.parallel and _is_feed_body(source, result):
@@ -351,7 +355,7 @@ class Gathering:
                 )  # fmt: skip
             return "not modified"
         if result.status == "ok":
-            sha = self.bodies[source.url] = body_sha(result.body)
+            sha = self.bodies[source.url]  # noted as the body arrived
             url = result.final_url or source.url
             before = len(self.by_source.get(source.name, []))
             encoded = None  # the articles as the state keeps them, when the helper made it
@@ -404,23 +408,16 @@ class Gathering:
             return False
 
 
-def _same_body(result: FetchResult, known: Validators | None) -> bool:
-    return known is not None and body_sha(result.body) == known.body_sha
-
-
 def _path_token(path: Path | None) -> str:
     """Every file a local source reads, with its size and modification time (as make does)."""
+    from recapmail.uptodate import files_stamp
+
     if path is None or not path.exists():
         return "missing"
     try:
-        files = list(iter_folder(path)) if path.is_dir() else [path]
-        parts = []
-        for file in files:
-            st = file.stat()
-            parts.append(f"{file}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+        return files_stamp(list(iter_folder(path)) if path.is_dir() else [path])
     except (OSError, SourceError) as exc:
         return f"unreadable:{exc}"
-    return body_sha("\n".join(parts).encode())
 
 
 def _is_feed_body(source: SourceConfig, result: FetchResult) -> bool:

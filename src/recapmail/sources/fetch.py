@@ -13,6 +13,7 @@ builds two TLS contexts and a hundred modules) and more with httpx.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import deque
@@ -386,6 +387,11 @@ class _Transfer:
 def _trusted_certificates() -> list[tuple[int, object]]:
     """The system's certificate authorities, as Python finds them (SSL_CERT_FILE and
     SSL_CERT_DIR first): libcurl's own default is a path of the distribution it was built on."""
+    return _certificates_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.lru_cache(maxsize=4)  # looked up once, not for each of 200 HTTPS feeds
+def _certificates_for(_cert_file: str | None, _cert_dir: str | None) -> list[tuple[int, object]]:
     import ssl
 
     import pycurl
