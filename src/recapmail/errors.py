@@ -23,6 +23,11 @@ class SourceError(RecapmailError):
     """An input (file, folder, URL, feed) cannot be read."""
 
 
+class DraftSkipped(SourceError):
+    """A recap marked as a draft (front matter `draft: true`, `published: false`,
+    `hidePost: true`): read on purpose, never sent."""
+
+
 class RenderError(RecapmailError):
     """A template failed to render; the message names the template and line."""
 

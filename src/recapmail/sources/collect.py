@@ -22,11 +22,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from recapmail.config import Config, SourceConfig
-from recapmail.errors import SourceError
+from recapmail.errors import DraftSkipped, SourceError
 from recapmail.model import Article, SourceWarning
 from recapmail.sources.feeds import looks_like_feed, parse_feed, untranslated_key, url_key
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
-from recapmail.sources.files import iter_folder, read_file
+from recapmail.sources.files import iter_folder, read_file, read_folder
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
 from recapmail.state import CachedResponse, State, Validators, body_sha
@@ -218,6 +218,8 @@ class Gathering:
                 for file in iter_folder(path):
                     try:
                         self.keep(source, [read_file(file)])
+                    except DraftSkipped as exc:
+                        log.info("%s", exc)
                     except SourceError as exc:
                         self.warn(source, str(exc))
             elif not path.exists():
@@ -226,6 +228,8 @@ class Gathering:
                 self.feed_bytes(source, read_bytes(path, str(path)), str(path), None)
             else:
                 self.keep(source, [read_file(path)])
+        except DraftSkipped as exc:
+            log.info("%s", exc)
         except SourceError as exc:
             self.warn(source, str(exc))
 
@@ -483,7 +487,7 @@ def _check_one(source: SourceConfig, result: FetchResult | None) -> tuple[list[A
     if source.path is not None:
         path = source.path
         if path.is_dir():
-            return [read_file(f) for f in iter_folder(path)], "folder"
+            return list(read_folder(path)), "folder"
         if not path.exists():
             raise SourceError(f"{path}: no such file or folder (check `path`)")
         if source.type == "feed" or is_feed_file(path):

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from recapmail.dates import parse_date
-from recapmail.errors import SourceError
+from recapmail.errors import DraftSkipped, SourceError
 from recapmail.model import Article
 from recapmail.sources.decode import cap_body, decode, strip_markup
 from recapmail.sources.html import html_to_article
@@ -28,8 +28,17 @@ _TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|\Z)",
 def read_path(path: Path, source: str | None = None) -> list[Article]:
     """A file gives one article; a folder gives every article file under it, sorted."""
     if path.is_dir():
-        return [read_file(p) for p in iter_folder(path)]
+        return list(read_folder(path))
     return [read_file(path, source)]
+
+
+def read_folder(folder: Path) -> Iterator[Article]:
+    """Every article of a folder but its drafts."""
+    for path in iter_folder(folder):
+        try:
+            yield read_file(path)
+        except DraftSkipped:
+            continue
 
 
 def iter_folder(folder: Path) -> Iterator[Path]:
@@ -38,7 +47,7 @@ def iter_folder(folder: Path) -> Iterator[Path]:
         for p in folder.rglob("*")
         if p.is_file()
         and p.suffix.lower() in ARTICLE_SUFFIXES - {""}
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
     )
     if len(files) > MAX_FOLDER_FILES:
         raise SourceError(
@@ -75,8 +84,18 @@ def parse_bytes(data: bytes, where: str, suffix: str) -> Article:
     if not text.strip():
         raise SourceError(f"{where}: the file holds no text")
     meta, body = split_front_matter(text, where)
+    if is_draft(meta):
+        raise DraftSkipped(f"{where}: a draft (front matter marks it unpublished); not sent")
     body_format = "markdown" if suffix in MARKDOWN_SUFFIXES or meta else "text"
     return article_from_meta(meta, cap_body(body, where), where, body_format)
+
+
+def is_draft(meta: dict[str, Any]) -> bool:
+    """The keys site generators use to keep a post off the site (Hugo, Jekyll, Hexo's
+    hidePost): what is not on the blog does not go to clients either."""
+    return (
+        meta.get("draft") is True or meta.get("published") is False or meta.get("hidepost") is True
+    )
 
 
 def _looks_html(data: bytes) -> bool:
