@@ -115,9 +115,12 @@ def text_active_content(text: str) -> list[str]:
 
 
 def scan_output(folder: Path) -> dict[str, list[str]]:
-    """Active content in every file of an output folder (html, mjml, txt, eml, json, social)."""
+    """Active content in every file of an output folder (html, mjml, txt, eml, json, social).
+    The hidden .edition.json is left out: it keeps the articles as read, for publishing, like
+    the state does; nothing renders it and the preview serves no hidden file."""
     problems: dict[str, list[str]] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    files = (p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    for path in sorted(files):
         name = str(path.relative_to(folder))
         found = scan_file(path)
         if found:

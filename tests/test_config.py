@@ -89,7 +89,8 @@ def test_find_config_prefers_explicit_then_local(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert find_config(None) is None
-    assert load_config(None) == Config()
+    monkeypatch.setenv("RECAPMAIL_STATE", str(tmp_path / "kept.sqlite3"))
+    assert load_config(None) == Config(state_path=tmp_path / "kept.sqlite3")
     local = write(tmp_path, '[newsletter]\nlanguage = "en"\n')
     assert find_config(None) == Path("feeds.toml")
     assert load_config(None).newsletter.language == "en"

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from recapmail.config import Config, NewsletterConfig, SourceConfig
-from recapmail.digest import build_digest, dedupe, select_articles, title_key
-from recapmail.model import Article, SourceWarning
+from recapmail.digest import Selected, build_digest, dedupe, select, select_articles, title_key
+from recapmail.model import Article, Period, SourceWarning
 from recapmail.period import week_period
-from recapmail.state import State
+from recapmail.state import PublishedEdition, State
 
+W45 = week_period("2026-W45", "Europe/Paris")
 W46 = week_period("2026-W46", "Europe/Paris")
 W47 = week_period("2026-W47", "Europe/Paris")
 W48 = week_period("2026-W48", "Europe/Paris")
@@ -122,25 +123,58 @@ def test_title_keys() -> None:
     assert title_key("Update") is None and title_key(None) is None
 
 
-def test_an_item_goes_out_once_and_a_rerun_is_identical(state: State) -> None:
+def publish(state: State, period: Period, picked: list[Selected], made_at: datetime) -> None:
+    """What `recapmail publish` records of a draft made at `made_at` holding `picked`."""
+    edition = PublishedEdition(
+        period.label, period.start, period.end, made_at, made_at + timedelta(hours=2), "publish"
+    )
+    assert state.publish(edition, [(s.keys, s.article) for s in picked]).done
+
+
+def test_making_consumes_nothing_and_a_published_item_never_comes_back(state: State) -> None:
     one = item(1, datetime(2026, 11, 18, tzinfo=UTC))
     two = item(2, datetime(2026, 11, 19, tzinfo=UTC))
     first = select_articles([one, two], W47, CFG, state, now=RUN_W47)
-    state.record(W47, [(s.keys, s.article) for s in first], RUN_W47)
+    assert chosen([one, two], W47, state, RUN_W47) == [one.source, two.source]  # nothing taken
+    publish(state, W47, first, RUN_W47)
     # a week later the feed still lists them: W48 must not repeat them
     assert chosen([one, two, item(3, datetime(2026, 11, 25, tzinfo=UTC), seen=RUN_W48)],
                   W48, state, RUN_W48) == ["https://news.example.org/3"]  # fmt: skip
-    # re-running W47 after the feed dropped item 1 still gives both
+    # making W47 again after the feed dropped item 1 still gives both, as they went out
     assert sorted(chosen([two], W47, state, RUN_W48)) == [one.source, two.source]
+    edited = replace(two, title="News number 2, title fixed after it went out")
+    again = select(
+        [edited, item(4, datetime(2026, 11, 20, tzinfo=UTC), seen=RUN_W48)], W47, CFG, state
+    )
+    assert sorted(s.article.title or "" for s in again.items) == [one.title, two.title]
+    forced = select([edited], W47, CFG, state, force=True)  # --force: as the sources are now
+    assert sorted(s.article.title or "" for s in forced.items) == [one.title, edited.title]
 
 
 def test_a_feed_down_last_week_is_picked_up_next_week(state: State) -> None:
     on_time = item(1, datetime(2026, 11, 12, tzinfo=UTC), seen=RUN_W46)
-    state.record(W46, [((f"u:{on_time.url}",), on_time)], RUN_W46)
-    # published in W46, but its feed was down at the W46 run: first seen at the W47 run
+    publish(state, W46, select_articles([on_time], W46, CFG, state, now=RUN_W46), RUN_W46)
+    # published in W46, but its feed was down when W46 was made: first seen at the W47 run
     late = item(2, datetime(2026, 11, 13, tzinfo=UTC), seen=RUN_W47)
-    too_old = item(3, datetime(2026, 10, 1, tzinfo=UTC), seen=RUN_W47)
-    assert chosen([late, too_old], W47, state, RUN_W47) == [late.source]
+    before_any_edition = item(3, datetime(2026, 11, 1, tzinfo=UTC), seen=RUN_W47)
+    assert chosen([on_time, late, before_any_edition], W47, state, RUN_W47) == [late.source]
+
+
+def test_a_skipped_week_rolls_forward_within_the_age_limit(state: State) -> None:
+    cfg = replace(
+        CFG, sources=(*CFG.sources, SourceConfig("News", url="https://n", max_age_days=12))
+    )
+    on_time = item(1, datetime(2026, 11, 5, tzinfo=UTC), seen=RUN_W46)
+    publish(state, W45, select_articles([on_time], W45, cfg, state, now=RUN_W46), RUN_W46)
+    w46 = item(2, datetime(2026, 11, 12, tzinfo=UTC), seen=RUN_W46)  # W46, W47: never made
+    w47 = item(3, datetime(2026, 11, 18, tzinfo=UTC), seen=RUN_W47)
+    w48 = item(4, datetime(2026, 11, 25, tzinfo=UTC), seen=RUN_W48)
+    got = select([on_time, w46, w47, w48], W48, cfg, state, now=RUN_W48)
+    assert [s.article.source for s in got.items] == [w47.source, w48.source]
+    assert got.since == W45.end and got.too_old == 1  # w46: 18 days before W48's end, counted
+    wide = select([on_time, w46, w47, w48], W48, CFG, state, now=RUN_W48)  # default limit
+    assert [s.article.source for s in wide.items] == [w46.source, w47.source, w48.source]
+    assert wide.too_old == 0
 
 
 def test_first_run_does_not_flood_with_old_items(state: State) -> None:
@@ -148,21 +182,29 @@ def test_first_run_does_not_flood_with_old_items(state: State) -> None:
     assert chosen(history, W47, state, RUN_W47) == []
 
 
-def test_items_seen_after_a_period_was_made_wait_for_the_next(state: State) -> None:
-    state.record(W47, [], RUN_W47)
-    published_late = item(5, datetime(2026, 11, 21, tzinfo=UTC), seen=RUN_W47 + timedelta(days=1))
-    assert chosen([published_late], W47, state, RUN_W48) == []  # the re-run stays the same
+def test_items_seen_after_a_draft_was_made_go_in_the_next_edition(state: State) -> None:
+    made = select_articles([], W47, CFG, state, now=RUN_W47)
+    publish(state, W47, made, RUN_W47)  # made Monday, published in the afternoon
+    published_late = item(5, datetime(2026, 11, 21, tzinfo=UTC), seen=RUN_W47 + timedelta(hours=1))
+    assert chosen([published_late], W47, state, RUN_W48) == []  # W47 is what went out
     assert chosen([published_late], W48, state, RUN_W48) == [published_late.source]
 
 
-def test_local_recaps_go_out_once_in_the_first_digest_after_they_appear(state: State) -> None:
+def test_local_recaps_go_out_once_in_the_first_published_edition(state: State) -> None:
     old_but_new_here = recap("summit", seen=RUN_W47, published=datetime(2026, 10, 20, tzinfo=UTC))
     too_old = recap("2019", seen=RUN_W47, published=datetime(2019, 5, 1, tzinfo=UTC))
     undated = recap("notes", seen=RUN_W47)
-    picked = select_articles([old_but_new_here, too_old, undated], W47, CFG, state, now=RUN_W47)
-    assert [s.article.source for s in picked] == [old_but_new_here.source, undated.source]
-    state.record(W47, [(s.keys, s.article) for s in picked], RUN_W47)
+    got = select([old_but_new_here, too_old, undated], W47, CFG, state, now=RUN_W47)
+    assert [s.article.source for s in got.items] == [old_but_new_here.source, undated.source]
+    assert got.too_old == 1
+    assert chosen([old_but_new_here, undated], W48, state, RUN_W48) == [
+        old_but_new_here.source,
+        undated.source,
+    ]  # W47 was only made: they wait for the first edition that goes out
+    publish(state, W47, got.items, RUN_W47)
     assert chosen([old_but_new_here, undated], W48, state, RUN_W48) == []
+    later = select([old_but_new_here, too_old, undated], W48, CFG, state, now=RUN_W48)
+    assert later.too_old == 0  # old already when W47 was made: not news to count again
 
 
 def test_undated_feed_items_are_dated_by_first_sight(state: State) -> None:
@@ -171,7 +213,7 @@ def test_undated_feed_items_are_dated_by_first_sight(state: State) -> None:
     assert chosen([fresh, stale], W47, state, RUN_W47) == [fresh.source]
 
 
-def test_build_digest_orders_marks_shown_records_and_keeps_warnings(state: State) -> None:
+def test_build_digest_orders_marks_shown_and_keeps_warnings(state: State) -> None:
     pytest.importorskip("recapmail.highlights")
     cfg = replace(CFG, newsletter=NewsletterConfig(max_items=2))
     feed_items = [item(n, datetime(2026, 11, 17 + n, tzinfo=UTC)) for n in range(3)]
@@ -186,5 +228,10 @@ def test_build_digest_orders_marks_shown_records_and_keeps_warnings(state: State
     assert digest.period == W47 and digest.title == cfg.newsletter.title
     again = build_digest([*feed_items, team], W47, cfg, state, now=RUN_W47 + timedelta(hours=1))
     assert [i.highlights.article.source for i in again.items] == sources
+    still_draft = build_digest([*feed_items, team], W48, cfg, state, now=RUN_W48)
+    assert [i.highlights.article.source for i in still_draft.items] == [team.source]
+    assert digest.items[0].keys == (f"p:{Path(team.source).resolve()}",)
+    went = [Selected(i.highlights.article, i.keys) for i in digest.items]
+    publish(state, W47, went, RUN_W47)
     nothing_new = build_digest([*feed_items, team], W48, cfg, state, now=RUN_W48)
     assert nothing_new.items == ()

@@ -23,7 +23,7 @@ from tests.hostile import assert_inert, edition_folders, run_cli
 runner = CliRunner()
 EXPECTED_FILES = {
     "newsletter.html", "newsletter.txt", "newsletter.eml", "newsletter.mjml", "digest.json",
-    "social/linkedin.txt", "social/mastodon.txt", "social/bluesky.txt",
+    "social/linkedin.txt", "social/mastodon.txt", "social/bluesky.txt", ".edition.json",
 }  # fmt: skip
 
 # -- config ----------------------------------------------------------------------------------
@@ -221,7 +221,9 @@ def test_sigkill_at_any_point_leaves_a_whole_folder_and_a_usable_state(tmp_path:
     (edition,) = edition_folders(tmp_path / "out")
     before = assert_complete(edition)
     assert len(before) == 12
-    recap(tmp_path / "recaps", 12)  # new this week: for the next digest, never this one
+    published = run_cli("publish", str(edition), cwd=tmp_path, env=env, timeout=60)
+    assert published.code == 0, published.stderr
+    recap(tmp_path / "recaps", 12)  # new after W47 went out: for the next edition only
     # Kill points spread over one run, from start-up to the final rename.
     for fraction in (0.35, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0):
         child = popen(digest_args("2026-W47"), tmp_path, env)
@@ -254,6 +256,8 @@ def test_two_runs_at_once_share_the_state_safely(tmp_path: Path) -> None:
     assert seen[0] == seen[1] and len(seen[0]) == 8
     for out in ("a", "b"):
         assert_inert(tmp_path / out / "2026-W47")
+    published = run_cli("publish", str(tmp_path / "a" / "2026-W47"), cwd=tmp_path, env=env)
+    assert published.code == 0, published.stderr
     recap(tmp_path / "recaps", 8)
     following = run_cli(*digest_args("2026-W48", "a"), cwd=tmp_path, env=env, timeout=60)
     assert following.code == 0, following.stderr

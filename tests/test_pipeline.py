@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import json
+import shutil
 from email.message import Message
 from pathlib import Path
 
@@ -40,7 +41,12 @@ HIGHLIGHT_KEYS = {
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    """The ★ files of an edition folder (not the hidden .edition.json kept for publishing)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def digest(out: Path, *extra: str) -> Path:
@@ -85,13 +91,23 @@ def test_running_a_week_again_gives_the_same_files(tmp_path: Path) -> None:
     assert one == two
 
 
-def test_an_item_goes_out_in_one_week_only(tmp_path: Path) -> None:
-    digest(tmp_path / "out")
+def test_an_item_goes_out_in_one_published_edition_only(tmp_path: Path) -> None:
+    w47 = digest(tmp_path / "out")
+    assert (w47 / ".edition.json").is_file()
     args = ["digest", "-c", str(EXAMPLES / "feeds.toml"), "--offline", "--out", str(tmp_path)]
     result = runner.invoke(app, [*args, "--week", "2026-W48"])
     assert result.exit_code == 0, result.stderr
-    data = json.loads((tmp_path / "2026-W48" / "digest.json").read_text())
-    assert data["items"] == []
+    draft = json.loads((tmp_path / "2026-W48" / "digest.json").read_text())
+    recaps = {i["source"] for i in draft["items"] if i["feed"] == "Nos comptes rendus"}
+    assert len(recaps) == 4  # W47 is a draft only: its recaps are in the next draft too
+    published = runner.invoke(app, ["publish", str(w47)])
+    assert published.exit_code == 0, published.stderr
+    assert published.stdout.startswith("Published 2026-W47: 9 items recorded as gone out")
+    shutil.rmtree(tmp_path / "2026-W48")
+    result = runner.invoke(app, [*args, "--week", "2026-W48"])
+    assert result.exit_code == 0, result.stderr
+    assert "nothing new since 2026-W47, published " in result.stdout
+    assert not (tmp_path / "2026-W48").exists()
 
 
 def test_highlights_json_contract_on_every_example() -> None:

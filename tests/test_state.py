@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from recapmail.model import Article, Period
-from recapmail.state import State, StateError, body_sha
+from recapmail.state import PublishedEdition, State, StateError, body_sha
 
 NOW = datetime(2026, 11, 23, 8, tzinfo=UTC)
 W47 = Period(datetime(2026, 11, 15, 23, tzinfo=UTC), datetime(2026, 11, 22, 23, tzinfo=UTC),
@@ -70,7 +70,7 @@ def test_a_state_of_the_first_schema_is_upgraded_in_place(tmp_path: Path, versio
                              last_modified=None, now=NOW)  # fmt: skip
         copy = state.cached("https://b.example/feed")
         assert copy is not None and copy.body_sha == body_sha(b"<rss>b</rss>")
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
     sqlite3.connect(path).execute("PRAGMA user_version=1").connection.commit()
     with State.open(path) as state:  # as a second run upgrading the same file at once would
         assert "https://b.example/feed" in state.validators()
@@ -84,20 +84,112 @@ def test_first_seen_is_remembered_per_key(tmp_path: Path) -> None:
         assert later == [NOW, NOW, NOW + timedelta(days=3)]
 
 
-def test_record_keeps_first_period_and_articles(tmp_path: Path) -> None:
+def edition(label: str, start: datetime, made_at: datetime = NOW) -> PublishedEdition:
+    return PublishedEdition(label, start, start + timedelta(days=7), made_at, made_at, "publish")
+
+
+def test_publishing_records_items_once_and_refuses_an_item_published_elsewhere(
+    tmp_path: Path,
+) -> None:
     article = Article(source="https://a.example/1", body="Texte", kind="feed", title="Un",
                       published=NOW, tags=("x", "y"), feed="A")  # fmt: skip
+    other = Article(source="https://a.example/2", body="Autre", kind="feed", title="Deux")
     with State.open(tmp_path / "s.db") as state:
-        state.record(W47, [(("u:a.example/1",), article)], NOW)
-        other = Period(W47.end, W47.end + timedelta(days=7), "2026-W48")
-        state.record(other, [(("u:a.example/1", "u:new"), article)], NOW + timedelta(days=7))
-        assert state.sent_labels(["u:a.example/1", "u:new", "u:none"]) == {
+        assert state.publish(edition("2026-W47", W47.start), [(("u:a.example/1",), article)]).done
+        again = state.publish(edition("2026-W47", W47.start), [])
+        assert not again.done and again.again == NOW  # idempotent: said, not recorded twice
+        w48 = edition("2026-W48", W47.end, NOW + timedelta(days=7))
+        refused = state.publish(w48, [(("u:a.example/1", "u:new"), article), (("u:2",), other)])
+        assert not refused.done and refused.taken == {"Un": "2026-W47"}
+        assert state.published_labels(["u:new", "u:2"]) == {}  # nothing of it was recorded
+        assert state.publish(w48, [(("u:2",), other)]).done
+        assert state.published_labels(["u:a.example/1", "u:2", "u:none"]) == {
             "u:a.example/1": "2026-W47",
-            "u:new": "2026-W48",
+            "u:2": "2026-W48",
         }
-        assert state.recorded_articles("2026-W47") == [article]
-        assert [p.label for p in state.periods()] == ["2026-W47", "2026-W48"]
-        assert state.periods()[0].recorded_at == NOW
+        assert state.published_articles("2026-W47") == [article]
+        assert [(e.label, e.items, e.how) for e in state.published()] == [
+            ("2026-W47", 1, "publish"),
+            ("2026-W48", 1, "publish"),
+        ]
+        state.unpublish("2026-W48")
+        assert state.published_labels(["u:2"]) == {}
+        assert [e.label for e in state.published()] == ["2026-W47"]
+
+
+def test_periods_of_an_older_recapmail_count_as_published(tmp_path: Path) -> None:
+    """Schema 2 recorded a period when it was made: it may have gone out, so it counts."""
+    path = tmp_path / "s.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        'CREATE TABLE periods (label TEXT PRIMARY KEY, start TEXT NOT NULL, "end" TEXT NOT NULL, '
+        "recorded_at TEXT NOT NULL); CREATE TABLE sent (key TEXT PRIMARY KEY, label TEXT NOT NULL);"
+        "CREATE TABLE http (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, "
+        "content_type TEXT, final_url TEXT, fetched_at TEXT NOT NULL, checked_at TEXT NOT NULL, "
+        "body_sha TEXT); PRAGMA user_version=2;"
+    )
+    row = ("2026-W47", W47.start.isoformat(), W47.end.isoformat(), NOW.isoformat())
+    old.execute("INSERT INTO periods VALUES (?, ?, ?, ?)", row)
+    old.execute("INSERT INTO sent VALUES ('u:a', '2026-W47')")
+    old.commit()
+    old.close()
+    with State.open(path) as state:
+        (published,) = state.published()
+        assert (published.label, published.how, published.made_at) == ("2026-W47", "upgrade", NOW)
+        assert state.published_labels(["u:a"]) == {"u:a": "2026-W47"}
+
+
+def test_an_empty_state_file_is_said_not_taken_as_a_first_run(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    path.write_bytes(b"")
+    with pytest.raises(StateError, match=r"s\.db is empty: the record of what went out is gone"):
+        State.open(path)
+    assert path.stat().st_size == 0  # left as it was
+
+
+def test_a_state_held_by_another_run_is_waited_for_then_said(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    State.open(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with State.open(path) as state:
+            state._conn.execute("PRAGMA busy_timeout=200")  # the run's wait, made short
+            with pytest.raises(StateError, match="in use by another recapmail run"):
+                state.first_seen([("k",)], NOW)
+    finally:
+        holder.execute("ROLLBACK")
+    with State.open(path) as state:  # nothing lost, nothing moved aside
+        assert state.first_seen([("k",)], NOW) == [NOW]
+
+
+def test_a_read_only_state_is_said(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes through file permissions")
+    path = tmp_path / "s.db"
+    State.open(path).close()
+    path.chmod(0o444)
+    with State.open(path) as state, pytest.raises(StateError, match="cannot be written"):
+        state.first_seen([("k",)], NOW)
+
+
+def test_a_read_only_open_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with State.open(path) as state:
+        state.first_seen([("before",)], NOW)
+    before = path.read_bytes()
+    with State.open(path, read_only=True) as state:
+        assert state.first_seen([("before",), ("new",)], NOW + timedelta(days=1)) == [
+            NOW,
+            NOW + timedelta(days=1),
+        ]
+        state.store_response("https://a.example/feed", body=b"x", etag=None, last_modified=None)
+    assert path.read_bytes() == before
+    with State.open(path) as state:
+        assert state.cached("https://a.example/feed") is None
+    with State.open(tmp_path / "absent.db", read_only=True) as state:
+        assert state.published() == []
+    assert not (tmp_path / "absent.db").exists()
 
 
 def test_a_second_state_file_from_the_future_is_refused(tmp_path: Path) -> None:
@@ -112,7 +204,7 @@ def test_a_second_state_file_from_the_future_is_refused(tmp_path: Path) -> None:
 def test_garbage_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StateError, match=r"s\.db: .*move it aside"):
+    with pytest.raises(StateError, match=r"s\.db is damaged .*restore it from a backup"):
         State.open(path)
 
 
@@ -152,7 +244,7 @@ def _killed_mid_record(path: str) -> None:
     article = Article(source="s", body="b")
     with State.open(Path(path)) as state:
         items = [((f"k{i}",), article) for i in range(200_000)]
-        state.record(W47, items, NOW)
+        state.publish(edition("2026-W47", W47.start), items)
 
 
 def test_sigkill_during_a_write_leaves_the_previous_state(tmp_path: Path) -> None:
@@ -167,7 +259,7 @@ def test_sigkill_during_a_write_leaves_the_previous_state(tmp_path: Path) -> Non
         os.kill(proc.pid, signal.SIGKILL)
     proc.join(10)
     with State.open(Path(path)) as state:
-        sent = state.sent_labels(["k0", "k199999"])
+        sent = state.published_labels(["k0", "k199999"])
         assert sent in ({}, {"k0": "2026-W47", "k199999": "2026-W47"})  # all or nothing
         assert state.first_seen([("before",)]) == [NOW]
         assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"

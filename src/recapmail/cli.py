@@ -96,8 +96,11 @@ def digest(
         bool,
         typer.Option("--refresh", help="Ask every feed, even one checked a few minutes ago."),
     ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Write the edition even with no item in it.")
+    ] = False,
 ) -> None:
-    """Make this week's newsletter and posts from every source in feeds.toml."""
+    """Make this week's newsletter and posts (a draft) from every source in feeds.toml."""
     from recapmail import pipeline
 
     with user_errors():
@@ -107,8 +110,9 @@ def digest(
         period = _period(cfg, week, since, until)
         with _progress() as progress:
             report = pipeline.run_digest(
-                cfg, period, out, offline=offline, strict=strict, force=force, progress=progress
-            )
+                cfg, period, out, offline=offline, strict=strict, force=force,
+                allow_empty=allow_empty, progress=progress,
+            )  # fmt: skip
     _echo_report("Digest", report)
 
 
@@ -224,13 +228,76 @@ def send(
         typer.Option(help="SMTP login; the password is read from RECAPMAIL_SMTP_PASSWORD."),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would go.")] = False,
+    resend: Annotated[
+        bool, typer.Option("--resend", help="Send an edition that went out already again.")
+    ] = False,
+    config: ConfigOption = None,
 ) -> None:
-    """Send a rendered newsletter.eml through an SMTP server."""
-    from recapmail.send import send_eml
+    """Send an edition's newsletter.eml through an SMTP server; the edition is then published."""
+    from recapmail import pipeline
 
     with user_errors():
-        result = send_eml(folder, to, smtp=smtp, starttls=starttls, user=user, dry_run=dry_run)
-    typer.echo(result.summary)
+        result, published = pipeline.run_send(
+            _load_config(config), folder, to, resend=resend, dry_run=dry_run, smtp=smtp,
+            starttls=starttls, user=user,
+        )  # fmt: skip
+    recorded = "; published: its items go in no other edition" if published else ""
+    typer.echo(result.summary + recorded)
+
+
+@app.command()
+def publish(
+    folder: Annotated[Path, typer.Argument(help="The edition folder that went out.")],
+    config: ConfigOption = None,
+) -> None:
+    """Record that an edition went out by another way (pasted elsewhere, sent from Outlook):
+    its items are never in another edition."""
+    from recapmail.editions import publish_draft
+    from recapmail.state import State
+
+    with user_errors():
+        cfg = _load_config(config)
+        with State.open(cfg.state_path) as state:
+            done = publish_draft(folder, state, how="publish")
+    when = done.published_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    if done.already:
+        typer.echo(f"{done.label} was published already ({when}); nothing recorded again")
+    else:
+        typer.echo(
+            f"Published {done.label}: {_count(done.items, 'item')} recorded as gone out ({when}); "
+            "the next edition leaves them out"
+        )
+
+
+@app.command()
+def editions(
+    folder: Annotated[Path, typer.Argument(help="The output folder holding the drafts.")] = Path(
+        "out"
+    ),
+    config: ConfigOption = None,
+) -> None:
+    """List the editions, draft or published, and say where the state is."""
+    from recapmail.editions import list_editions
+    from recapmail.state import State
+
+    with user_errors():
+        cfg = _load_config(config)
+        where = State.location(cfg.state_path)
+        with State.open(where, read_only=True) as state:
+            rows = list_editions(folder, state)
+    for row in rows:
+        when = row.when.astimezone().strftime("%Y-%m-%d %H:%M")
+        status = {
+            "draft": f"draft, made {when}",
+            "send": f"sent {when}",
+            "publish": f"published {when}",
+        }.get(row.status if row.status == "draft" else row.how or "", f"published by {when}")
+        to = f" to {_count(row.recipients, 'recipient')}" if row.recipients else ""
+        items = _count(row.items, "item")
+        typer.echo(f"{row.label:<22} {status + to:<40} {items:>9}  {row.folder or ''}".rstrip())
+    if not rows:
+        typer.echo(f"No edition yet in {folder} (recapmail digest makes one).")
+    typer.echo(f"State: {where}")
 
 
 @app.command()
@@ -331,6 +398,10 @@ def _load_config(path: Path | None) -> Config:
     return load_config(path)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _period(cfg: Config, week: str | None, since: str | None, until: str | None) -> Period:
     from datetime import UTC, datetime
 
@@ -373,23 +444,47 @@ def _echo_report(kind: str, report: RunReport) -> None:
     for title, conflict in report.checks:
         values = ", ".join(f"{value} ({Path(source).name})" for value, source in conflict.values)
         typer.secho(f"Check: {title}: {conflict.label}: {values}", err=True, fg="yellow")
+    left_out = []
+    if report.drafts:
+        left_out.append(f"{_count(report.drafts, 'draft')} skipped")
+    if report.too_old:
+        left_out.append(f"{report.too_old} older than max_age_days left out")
     feeds = ""
     if report.fetched or report.not_modified or report.recent:
         feeds = f"feeds: {report.fetched} downloaded, {report.not_modified} unchanged, "
     if report.recent:
         feeds += f"{report.recent} checked minutes ago (--refresh asks again), "
+    counts = f"{_count(report.items, 'article')} ({report.shown} shown)"
+    extra = "".join(f", {x}" for x in left_out)
+    if not report.out_dir:  # nothing to send: no folder written
+        since = (
+            f"since {report.last[0]}, published {report.last[1].astimezone():%Y-%m-%d}"
+            if (report.last)
+            else f"for {report.label}"
+        )
+        typer.echo(
+            f"{kind} {report.label}: nothing new {since}{extra}; {feeds}no folder written "
+            f"({report.elapsed:.1f} s); --allow-empty writes an empty edition"
+        )
+        return
+    out = report.out_dir
+    if report.published_at is not None:
+        went = report.published_at.astimezone().strftime("%Y-%m-%d")
+        next_step = f"published {went}: made again as it went out"
+    else:
+        next_step = f"draft: recapmail send {out}, or recapmail publish {out} once it has gone out"
     if report.written_at is not None:
         when = report.written_at.astimezone().strftime("%Y-%m-%d %H:%M")
         typer.echo(
-            f"{kind} {report.label}: up to date ({report.items} articles, {report.shown} shown, "
-            f"made {when}), {feeds}{report.out_dir} ({report.elapsed:.1f} s); "
-            "nothing changed since, --force makes it again"
+            f"{kind} {report.label}: up to date ({_count(report.items, 'article')}, "
+            f"{report.shown} shown, made {when}{extra}), {feeds}"
+            f"{out} ({next_step}) ({report.elapsed:.1f} s); nothing changed since, --force "
+            "makes it again"
         )
         return
     typer.echo(
-        f"{kind} {report.label}: {report.items} articles ({report.shown} shown), {feeds}"
-        f"{warnings} warning{'s' if warnings != 1 else ''}, {report.out_dir} "
-        f"({report.elapsed:.1f} s)"
+        f"{kind} {report.label}: {counts}{extra}, {feeds}"
+        f"{_count(warnings, 'warning')}, {out} ({next_step}) ({report.elapsed:.1f} s)"
     )
 
 

@@ -111,7 +111,10 @@ def find_config(explicit: Path | None) -> Path | None:
 
 def load_config(explicit: Path | None = None) -> Config:
     path = find_config(explicit)
-    return Config() if path is None else read_config(path)
+    if path is None:  # RECAPMAIL_STATE still says where the state is
+        state = os.environ.get("RECAPMAIL_STATE")
+        return Config(state_path=Path(state) if state else None)
+    return read_config(path)
 
 
 def read_config(path: Path) -> Config:

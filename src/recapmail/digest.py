@@ -1,17 +1,20 @@
-"""Articles -> the period's Digest: window, dedupe, seen-state, highlights, clusters, order.
+"""Articles -> the period's Digest: window, dedupe, published editions, highlights, clusters.
 
-Which items belong to a period (every rule is about never losing an item and never sending
-one twice):
-- an item already sent in another period is left out; one sent in this period stays in, so
-  re-running a period gives the same digest (its articles are kept in the state, in case a
-  feed has dropped them since);
-- a dated feed item belongs to the period it was published in. If that period's digest was
-  made before the item was first seen (its feed was down, or published it late), it goes
-  into the next digest made, up to LATE_DAYS after its date;
-- the team's own recaps (`path` sources), configured single pages and feed items without
-  any date go out in the first digest made after they were first seen, whatever their date
-  (`max_age_days` of a source bounds how old a recap may be);
-- an item first seen after this period's digest was first made waits for the next one.
+Which items an edition holds (editions.py and DESIGN "Editions and state"): making an edition
+consumes nothing; an item goes out in the first *published* edition that holds it.
+- a published edition made again holds what it went out with (kept in the state, in case a
+  feed has dropped an item since); with `--force`, those same items as the sources hold them
+  now;
+- otherwise an item already in a published edition is left out, and
+- a dated feed item belongs if it is from the window: the period, back to the end of the last
+  published edition before it (a skipped week rolls forward); one from before the window
+  belongs too if it was first seen after the edition covering its date was made (its feed was
+  down, or published it late);
+- the team's own recaps (`path` sources) and configured single pages go out in the first
+  published edition, whatever their date; feed items without a date are dated by when they
+  were first seen;
+- age limits bound how old an item may be (a source's `max_age_days`, else FEED_MAX_AGE_DAYS
+  or RECAP_MAX_AGE_DAYS before the period's end); what they leave out is counted.
 Duplicates (same GUID, same link once tracking parameters and www./scheme/trailing slash are
 ignored, same file, the same title of 3+ words within 7 days, or a link under a language
 folder and the one it translates) appear once: the team's recap, then the newsletter's
@@ -40,7 +43,7 @@ from recapmail.model import Article, Digest, DigestItem, Highlights, Period, Sou
 from recapmail.shortlist import light_highlights, shortlist
 from recapmail.sources.collect import fewer_gc_passes, identity_keys
 from recapmail.state import (
-    RecordedPeriod,
+    PublishedEdition,
     State,
     article_dict,
     highlights_from_json,
@@ -49,7 +52,8 @@ from recapmail.state import (
 
 # Bump when digest.py changes what it asks of the highlighter (e.g. the highlight count).
 HIGHLIGHTS_VERSION = 1
-LATE_DAYS = 28
+FEED_MAX_AGE_DAYS = 31  # a feed item older than this before the period's end is left out
+RECAP_MAX_AGE_DAYS = 180  # idem for the team's recaps and pages
 TITLE_WINDOW = timedelta(days=7)
 _KIND_RANK = {"file": 0, "page": 1, "feed": 2}
 _NON_WORD = re.compile(r"[\W_]+")
@@ -58,7 +62,16 @@ _NON_WORD = re.compile(r"[\W_]+")
 @dataclass(frozen=True, slots=True)
 class Selected:
     article: Article  # the representative of its duplicates, their metadata merged
-    keys: tuple[str, ...]  # identity keys of every duplicate, all recorded as sent
+    keys: tuple[str, ...]  # identity keys of every duplicate, all published together
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    items: list[Selected]
+    since: datetime  # the window's first day for dated feed items
+    published: PublishedEdition | None  # this period's edition, if it went out already
+    last: PublishedEdition | None  # the last edition published before this period
+    too_old: int  # left out by an age limit
 
 
 def build_digest(
@@ -67,7 +80,7 @@ def build_digest(
     cfg: Config,
     state: State,
     *,
-    record: bool = True,
+    force: bool = False,
     warnings: Sequence[SourceWarning] = (),
     now: datetime | None = None,
 ) -> Digest:
@@ -75,21 +88,21 @@ def build_digest(
     team's own recaps and pages and for the feed items that can be shown (shortlist.py); the
     other feed items follow, in the shortlist's order, with light highlights."""
     with fewer_gc_passes():
-        return _build(articles, period, cfg, state, record, warnings, now or datetime.now(UTC))
+        chosen = select(articles, period, cfg, state, force=force, now=now)
+        return _build(chosen, period, cfg, state, warnings, now or datetime.now(UTC))
 
 
 def _build(
-    articles: Sequence[Article],
+    chosen: Selection,
     period: Period,
     cfg: Config,
     state: State,
-    record: bool,
     warnings: Sequence[SourceWarning],
     now: datetime,
 ) -> Digest:
     from recapmail.highlights import cluster
 
-    selected, stored = _select(articles, period, cfg, state, now)
+    selected = chosen.items
     limit = cfg.newsletter.max_items
     own = [i for i, s in enumerate(selected) if s.article.kind != "feed"]
     feed = [i for i, s in enumerate(selected) if s.article.kind == "feed"]
@@ -114,17 +127,14 @@ def _build(
     ordered = [(full[j], found[j], membership.get(found[j].article.source)) for j in best]
     ordered += [(i, light_highlights(selected[i].article, language), None) for i in rest]
     items = tuple(
-        DigestItem(h, cluster=cluster_id, shown=rank < limit)
-        for rank, (_, h, cluster_id) in enumerate(ordered)
+        DigestItem(h, cluster=cluster_id, shown=rank < limit, keys=selected[i].keys)
+        for rank, (i, h, cluster_id) in enumerate(ordered)
     )
     first_rank: dict[str, int] = {}
     for rank, item in enumerate(items):
         if item.cluster is not None:
             first_rank.setdefault(item.cluster, rank)
     ordered_clusters = tuple(sorted(clusters, key=lambda c: first_rank.get(c.id, len(items))))
-    sent = [(selected[i].keys, selected[i].article) for i, _, _ in ordered]
-    if record and stored != [article for _, article in sent]:  # a re-run rewrites nothing
-        state.record(period, sent, now)
     return Digest(
         period=period,
         title=cfg.newsletter.title,
@@ -132,6 +142,9 @@ def _build(
         items=items,
         clusters=ordered_clusters,
         warnings=tuple(warnings),
+        since=chosen.since,
+        published_at=chosen.published.published_at if chosen.published else None,
+        too_old=chosen.too_old,
     )
 
 
@@ -183,6 +196,51 @@ def highlighter_version() -> str:
     return f"{__version__}+{HIGHLIGHTS_VERSION}+{digest.hexdigest()[:16]}"
 
 
+def select(
+    articles: Sequence[Article],
+    period: Period,
+    cfg: Config,
+    state: State,
+    *,
+    force: bool = False,
+    now: datetime | None = None,
+) -> Selection:
+    """The period's items, deduplicated, before any highlight is picked (rules above)."""
+    now = now or datetime.now(UTC)
+    editions = state.published()
+    this = next((e for e in editions if e.label == period.label), None)
+    before = [e for e in editions if e.end <= period.end and e.label != period.label]
+    last = max(before, key=lambda e: (e.end, e.published_at)) if before else None
+    since = min(last.end, period.start) if last else period.start
+    if this is not None:
+        items = _as_published(articles if force else (), this, cfg, state)
+        return Selection(items, this.start, this, last, 0)
+    language = cfg.newsletter.language
+    groups = dedupe(articles, language)
+    owners = state.published_labels(k for g in groups for k in g.keys)
+    ages = {s.name: s.max_age_days for s in cfg.sources if s.max_age_days}
+    chosen, too_old = [], 0
+    for group in groups:
+        if any(k in owners for k in group.keys):
+            continue
+        a = group.article
+        own = a.kind != "feed"
+        when = a.published if own or a.published else (a.first_seen or now)
+        if not own and a.published is None:  # undated: seen at a run, after its period
+            if when is not None and when < since:
+                continue
+        elif not own and not _in_window(when, a.first_seen or now, period, since, editions):
+            continue
+        days = ages.get(a.feed or "") or (RECAP_MAX_AGE_DAYS if own else FEED_MAX_AGE_DAYS)
+        if when is not None and when < period.end - timedelta(days=days):
+            # counted when it is news: not a recap that was old already at the last edition
+            if not own or last is None or (a.first_seen or now) > last.made_at:
+                too_old += 1
+            continue
+        chosen.append(group)
+    return Selection(chosen, since, None, last, too_old)
+
+
 def select_articles(
     articles: Sequence[Article],
     period: Period,
@@ -191,32 +249,38 @@ def select_articles(
     *,
     now: datetime | None = None,
 ) -> list[Selected]:
-    """The period's items, deduplicated, before any highlight is picked."""
-    return _select(articles, period, cfg, state, now or datetime.now(UTC))[0]
+    """The period's items as `select` picks them (for benchmarks and tests)."""
+    return select(articles, period, cfg, state, now=now).items
 
 
-def _select(
-    articles: Sequence[Article], period: Period, cfg: Config, state: State, now: datetime
-) -> tuple[list[Selected], list[Article] | None]:
-    """select_articles(), and what the state holds for this period: its sent articles in
-    order, or None when some key of the selection is not recorded as sent in it yet."""
-    recorded = {p.label: p for p in state.periods()}
-    this = recorded.get(period.label)
-    stored = state.recorded_articles(period.label) if this else []
-    groups = dedupe([*articles, *stored], cfg.newsletter.language)
-    sent = state.sent_labels(k for g in groups for k in g.keys)
-    max_age = {s.name: s.max_age_days for s in cfg.sources if s.max_age_days}
-    chosen = []
-    complete = this is not None
-    for group in groups:
-        labels = {sent[k] for k in group.keys if k in sent}
-        sent_here = period.label in labels
-        if sent_here or (
-            not labels and _belongs(group.article, period, this, recorded, max_age, now)
-        ):
-            chosen.append(group)
-            complete = complete and all(sent.get(k) == period.label for k in group.keys)
-    return chosen, stored if complete else None
+def _in_window(
+    when: datetime | None,
+    first_seen: datetime,
+    period: Period,
+    since: datetime,
+    editions: Sequence[PublishedEdition],
+) -> bool:
+    """Whether a feed item dated `when` is for this edition (see the rules above)."""
+    if when is None or when >= period.end:
+        return False
+    if when >= since:
+        return True
+    return any(e.start <= when < e.end and e.made_at < first_seen for e in editions)
+
+
+def _as_published(
+    articles: Sequence[Article], edition: PublishedEdition, cfg: Config, state: State
+) -> list[Selected]:
+    """The items `edition` went out with: as kept then, or as `articles` (the sources now,
+    given with --force) hold them where they still do."""
+    stored = dedupe(state.published_articles(edition.label), cfg.newsletter.language)
+    if not articles:
+        return stored
+    current = dedupe(articles, cfg.newsletter.language)
+    owners = state.published_labels(k for g in current for k in g.keys)
+    fresh = [g for g in current if any(owners.get(k) == edition.label for k in g.keys)]
+    covered = {k for g in fresh for k in g.keys}
+    return fresh + [g for g in stored if not covered.intersection(g.keys)]
 
 
 def dedupe(articles: Sequence[Article], language: str | None = None) -> list[Selected]:
@@ -306,36 +370,6 @@ def _merge(members: list[Article], language: str | None) -> Article:
         guid=best.guid or first("guid"),  # type: ignore[arg-type]
         tags=tuple(dict.fromkeys(t for a in (best, *others) for t in a.tags)),
         first_seen=min(seen) if seen else None,
-    )
-
-
-def _belongs(
-    article: Article,
-    period: Period,
-    this: RecordedPeriod | None,
-    recorded: dict[str, RecordedPeriod],
-    max_age: dict[str, int],
-    now: datetime,
-) -> bool:
-    first_seen = article.first_seen or now
-    if this is not None and first_seen > this.recorded_at:
-        return False  # it arrived after this digest was made: it is for the next one
-    if article.kind != "feed" or article.published is None:
-        days = max_age.get(article.feed or "")
-        if days and article.published and article.published < period.end - timedelta(days=days):
-            return False
-        if article.kind == "feed":  # undated feed item: dated by when it was first seen
-            return first_seen >= period.start
-        return True
-    published = article.published
-    if period.start <= published < period.end:
-        return True
-    if published >= period.start or published < period.start - timedelta(days=LATE_DAYS):
-        return False
-    return any(
-        q.start <= published < q.end and q.recorded_at < first_seen
-        for q in recorded.values()
-        if q.label != period.label
     )
 
 

@@ -103,6 +103,7 @@ class DigestItem:
     highlights: Highlights
     cluster: str | None = None  # Cluster.id
     shown: bool = True
+    keys: tuple[str, ...] = ()  # identity keys of the item and its duplicates (publishing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,9 @@ class Digest:
     items: tuple[DigestItem, ...]
     clusters: tuple[Cluster, ...] = ()
     warnings: tuple[SourceWarning, ...] = ()
+    since: datetime | None = None  # the first day its feed items could be from (skipped weeks)
+    published_at: datetime | None = None  # when this edition went out, if it did
+    too_old: int = 0  # items left out by the age limits (max_age_days)
 
     @property
     def shown(self) -> tuple[DigestItem, ...]:
@@ -174,3 +178,7 @@ class RunReport:
     not_modified: int = 0
     recent: int = 0  # feeds not asked: checked less than [fetch] recheck_after ago
     checks: tuple[tuple[str, Conflict], ...] = ()  # (event title, figures that disagree)
+    drafts: int = 0  # recaps marked as drafts, left out
+    too_old: int = 0  # items left out by the age limits
+    published_at: datetime | None = None  # the edition went out then (made again as it went)
+    last: tuple[str, datetime] | None = None  # nothing new: the last published edition, when

@@ -6,11 +6,13 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from recapmail.config import Config
-from recapmail.errors import StrictFailure
+from recapmail.errors import ConfigError, StrictFailure
 from recapmail.model import (
     Digest,
     DigestItem,
@@ -20,6 +22,10 @@ from recapmail.model import (
     Post,
     RunReport,
 )
+
+if TYPE_CHECKING:
+    from recapmail.send import SendResult
+    from recapmail.state import State
 
 OUTPUT_FILES = (
     "newsletter.html",
@@ -38,23 +44,32 @@ def run_digest(
     offline: bool = False,
     strict: bool = False,
     force: bool = False,
+    allow_empty: bool = False,
+    read_only: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> RunReport:
-    """The weekly job: collect every source, pick the period's items, render, write atomically.
-    When nothing it is made from changed since the edition on disk was written (uptodate.py),
-    it stops after the conditional GETs, unless `force`."""
-    from recapmail.sources.collect import gather
+    """The weekly job: collect every source, pick the period's items, render, write atomically
+    a draft edition (editions.py). When nothing it is made from changed since the edition on
+    disk was written (uptodate.py), it stops after the conditional GETs, unless `force`. With
+    nothing to send it writes nothing, unless `allow_empty`. `read_only` (the preview's
+    rebuilds): the state is read, never written."""
+    from recapmail.sources.collect import gather, missing_paths
     from recapmail.state import State
     from recapmail.uptodate import current_edition, edition_inputs, edition_key, remember
 
     started = time.monotonic()
     out_dir = out_root / period.label
-    with State.open(cfg.state_path) as state:
+    for source in missing_paths(cfg):
+        raise ConfigError(
+            f"{cfg.path or 'config'}: source {source.name!r}: path {source.path} does not exist; "
+            "fix `path`, or set enabled = false"
+        )
+    with State.open(cfg.state_path, read_only=read_only) as state:
         gathering = gather(cfg, state, offline=offline, progress=progress)
         tokens = gathering.tokens()  # None once a source failed: never taken as up to date
         inputs = edition_inputs(cfg, period, tokens) if tokens is not None else None
         generation, bumps = state.generation(), state.own_bumps
-        if inputs is not None and not force:
+        if inputs is not None and not force and not read_only:
             known = current_edition(state, out_dir, edition_key(inputs, generation))
             if known is not None:
                 return RunReport(
@@ -62,6 +77,8 @@ def run_digest(
                     shown=known.shown, written_at=known.written_at, checks=known.checks,
                     elapsed=time.monotonic() - started, fetched=gathering.fetched,
                     not_modified=gathering.not_modified, recent=gathering.recent,
+                    drafts=known.drafts, too_old=known.too_old,
+                    published_at=_published_at(state, period.label),
                 )  # fmt: skip
         from recapmail.digest import build_digest  # not needed when up to date: imported now
 
@@ -78,57 +95,125 @@ def run_digest(
             progress(
                 f"Picking the highlights of {period.label} from {len(collected.articles)} articles…"
             )
-        digest = build_digest(collected.articles, period, cfg, state, warnings=collected.warnings)
+        digest = build_digest(
+            collected.articles, period, cfg, state, force=force, warnings=collected.warnings
+        )
+        report = RunReport(
+            label=period.label, out_dir=str(out_dir), files=(), items=len(digest.items),
+            shown=len(digest.shown), digest=digest, fetched=collected.fetched,
+            not_modified=collected.not_modified, recent=collected.recent, checks=digest.checks,
+            drafts=collected.drafts, too_old=digest.too_old, published_at=digest.published_at,
+        )  # fmt: skip
+        if not digest.items and not allow_empty:
+            last = _last_published(state, period)
+            return replace(report, out_dir="", elapsed=time.monotonic() - started, last=last)
         if progress is not None:
             progress(f"Rendering the newsletter and the posts into {out_dir}…")
         files = write_edition(digest, cfg, out_dir)
         # Remembered when clean, and when no other run changed the state meanwhile.
         alone = state.generation() == generation + state.own_bumps - bumps
-        clean = not collected.warnings and alone
+        clean = not collected.warnings and alone and not read_only
         key = edition_key(inputs, state.generation()) if inputs is not None and clean else None
-        remember(state, out_dir, key, digest)
-    return RunReport(
-        label=period.label,
-        out_dir=str(out_dir),
-        files=files,
-        items=len(digest.items),
-        shown=len(digest.shown),
-        digest=digest,
-        elapsed=time.monotonic() - started,
-        fetched=collected.fetched,
-        not_modified=collected.not_modified,
-        recent=collected.recent,
-        checks=digest.checks,
-    )
+        if not read_only:
+            remember(state, out_dir, key, digest, drafts=collected.drafts)
+    return replace(report, files=files, elapsed=time.monotonic() - started)
 
 
-def render_edition(digest: Digest, cfg: Config) -> dict[str, str | bytes]:
-    """Every file of one edition, in memory: nothing is written until all of them rendered."""
+def _published_at(state: State, label: str) -> datetime | None:
+    return next((e.published_at for e in state.published() if e.label == label), None)
+
+
+def _last_published(state: State, period: Period) -> tuple[str, datetime] | None:
+    before = [e for e in state.published() if e.end <= period.end and e.label != period.label]
+    if not before:
+        return None
+    last = max(before, key=lambda e: (e.end, e.published_at))
+    return last.label, last.published_at
+
+
+def render_edition(digest: Digest, cfg: Config, label: str | None = None) -> dict[str, str | bytes]:
+    """Every file of one edition, in memory: nothing is written until all of them rendered.
+    The hidden `.edition.json` says what the draft holds, for publishing (editions.py);
+    `label` names the edition (its folder's name; the period's label by default)."""
+    from recapmail.editions import EDITION_FILE, Draft, digest_sha, draft_json
     from recapmail.render.email import render_newsletter
     from recapmail.render.social import post_files, posts_for_digest
     from recapmail.serialize import digest_dict, dumps_digest
+    from recapmail.sources.collect import identity_keys
 
     newsletter = render_newsletter(digest, cfg)
     posts = posts_for_digest(digest, cfg, cfg.social.platforms)
     social = post_files(posts)
     names = (*OUTPUT_FILES, *sorted(social))
+    made_at = datetime.now(UTC).replace(microsecond=0)
+    summary = dumps_digest(digest_dict(digest, names, newsletter=newsletter, generated_at=made_at))
     files: dict[str, str | bytes] = {
         "newsletter.html": newsletter.html,
         "newsletter.txt": newsletter.text,
         "newsletter.eml": newsletter.eml,
         "newsletter.mjml": newsletter.mjml,
-        "digest.json": dumps_digest(digest_dict(digest, names, newsletter=newsletter)),
+        "digest.json": summary,
     }
     files.update(social)
+    draft = Draft(
+        label=label or digest.period.label,
+        start=digest.since or digest.period.start,
+        end=digest.period.end,
+        made_at=made_at,
+        items=tuple(
+            (item.keys or identity_keys(item.highlights.article), item.highlights.article)
+            for item in digest.items
+        ),
+        digest_sha=digest_sha(summary),
+    )
+    files[EDITION_FILE] = draft_json(draft)
     return files
 
 
 def write_edition(digest: Digest, cfg: Config, out_dir: Path) -> tuple[str, ...]:
     from recapmail.output import write_folder
 
-    files = render_edition(digest, cfg)
+    files = render_edition(digest, cfg, label=out_dir.name)
     write_folder(out_dir, files)
-    return tuple(files)
+    return tuple(name for name in files if not name.startswith("."))
+
+
+def run_send(
+    cfg: Config,
+    folder: Path,
+    to: Sequence[str],
+    *,
+    resend: bool = False,
+    dry_run: bool = False,
+    **smtp: Any,
+) -> tuple[SendResult, bool]:
+    """`recapmail send`: the edition is published (its items claimed) before the message
+    goes, so two sends of editions sharing an item cannot both go out, and is un-published
+    if no one received it. Returns what went and whether it was recorded as published."""
+    from recapmail.editions import EDITION_FILE, EditionError, publish_draft
+    from recapmail.send import send_eml
+    from recapmail.state import State
+
+    edition = folder if folder.is_dir() else folder.parent
+    if dry_run or not (edition / EDITION_FILE).is_file():
+        return send_eml(folder, to, dry_run=dry_run, **smtp), False
+    with State.open(cfg.state_path) as state:
+        done = publish_draft(edition, state, how="send", recipients=len(to))
+        if done.already and not resend:
+            when = done.published_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            raise EditionError(
+                f"{edition}: {done.label} went out already ({when}); nothing sent "
+                "(--resend sends it again, e.g. to a reader who lost it)"
+            )
+        try:
+            result = send_eml(folder, to, **smtp)
+        except BaseException:
+            if not done.already:
+                state.unpublish(done.label)  # no one got it: its items are free again
+            raise
+        if not done.already and result.refused:
+            state.set_recipients(done.label, len(result.recipients) - len(result.refused))
+    return result, not done.already
 
 
 # -- one-off commands --------------------------------------------------------------------------

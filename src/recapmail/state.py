@@ -4,22 +4,27 @@
   body (zlib), so a 304 and `--offline` both have something to parse;
 - `seen`: when each item key was first met (local recaps go out after they appear; undated feed
   items are dated by it);
-- `periods` and `sent`: which item went out in which period, and a copy of each sent article, so
-  an item is never in two digests and re-running a period gives the same digest;
+- `periods`, `sent` and `sent_articles`: the published editions (digest.py and editions.py):
+  which item went out in which edition, and a copy of each article as it went out, so an item
+  is never in two published editions and a published edition made again is what went out.
+  Making an edition writes none of them: only publishing does;
 - `highlights`: extracted highlights by a hash of the article and of the highlighter's version
   (digest.py makes the key), so a second run extracts nothing again. Unused for
   HIGHLIGHTS_KEEP_DAYS, an entry is dropped;
 - `editions`: per output folder, the key of what it was made from and its files' sizes and
   times (uptodate.py), so a run with nothing new stops after the conditional GETs;
 - `meta`: the generation, counted up by every write that can change which items a period
-  gets (a new item seen, a period recorded): part of an edition's key.
+  gets (a new item seen, an edition published): part of an edition's key.
 
-WAL and one transaction per write keep it safe against a second run and against SIGKILL.
+WAL and one transaction per write keep it safe against a second run and against SIGKILL: a
+killed run leaves the state as it was before a write or after it. A run that finds another
+one writing waits LOCK_WAIT seconds, then stops with one line (state_fault).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -30,17 +35,18 @@ from pathlib import Path
 from typing import Any
 
 from recapmail.errors import RecapmailError
-from recapmail.model import Article, Figure, Highlights, Period
+from recapmail.model import Article, Figure, Highlights
 
 STATE_NAME = "state.sqlite3"
-_SCHEMA_VERSION = 2  # 2: http.body_sha
+_SCHEMA_VERSION = 3  # 2: http.body_sha; 3: periods are published editions (made_at, how…)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS http (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, content_type TEXT,
     final_url TEXT, fetched_at TEXT NOT NULL, checked_at TEXT NOT NULL, body_sha TEXT);
 CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, first_seen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS periods (
-    label TEXT PRIMARY KEY, start TEXT NOT NULL, "end" TEXT NOT NULL, recorded_at TEXT NOT NULL);
+    label TEXT PRIMARY KEY, start TEXT NOT NULL, "end" TEXT NOT NULL, recorded_at TEXT NOT NULL,
+    made_at TEXT, how TEXT, out_dir TEXT, recipients INTEGER);
 CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, label TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS parsed (
     url TEXT PRIMARY KEY, body_sha TEXT NOT NULL, version INTEGER NOT NULL, articles BLOB);
@@ -57,6 +63,17 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 _CHUNK = 500  # keys per IN (...) query, under SQLite's variable limit
 HIGHLIGHTS_KEEP_DAYS = 90
+LOCK_WAIT_ENV = "RECAPMAIL_LOCK_WAIT"  # seconds a run waits for another one holding the state
+
+
+def _lock_wait() -> float:
+    try:
+        return max(float(os.environ.get(LOCK_WAIT_ENV) or 60), 0.1)
+    except ValueError:
+        return 60.0
+
+
+LOCK_WAIT = _lock_wait()
 _TO_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**options) builds one a call
 
 
@@ -96,17 +113,33 @@ class StoredEdition:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordedPeriod:
+class PublishedEdition:
+    """An edition that went out: its window of items, when its draft was made (items first
+    seen later were not in it), when and how it went out."""
+
     label: str
-    start: datetime
+    start: datetime  # the first day its feed items could be from (it rolled skipped weeks in)
     end: datetime
-    recorded_at: datetime
+    made_at: datetime
+    published_at: datetime
+    how: str  # "send", "publish", or "upgrade" (made before editions had to be published)
+    out_dir: str | None = None
+    recipients: int | None = None
+    items: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOutcome:
+    done: bool
+    again: datetime | None = None  # the label was published already, then
+    taken: dict[str, str] | None = None  # item title -> the published edition holding it
 
 
 class State:
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
         self._conn = conn
         self.path = path
+        self.read_only = read_only
         self.own_bumps = 0  # generations this connection added (see `generation`)
 
     @staticmethod
@@ -119,28 +152,34 @@ class State:
         return user_data_path("recapmail") / STATE_NAME
 
     @classmethod
-    def open(cls, path: Path | None) -> State:
+    def open(cls, path: Path | None, *, read_only: bool = False) -> State:
+        """The state at `path` (else the user data folder's), created if absent. `read_only`
+        (the preview): nothing is ever written, and an absent file stays absent."""
         path = cls.location(path)
         where = f"state file {path}"
         try:
+            if path.is_file() and path.stat().st_size == 0:
+                raise StateError(
+                    f"{where} is empty: the record of what went out is gone; restore it from a "
+                    "backup, or delete it to start again (every item will then be new)"
+                )
+            if read_only:
+                return cls(_read_only(path), path, read_only=True)
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn = sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT * 1000)}")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=30000")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > _SCHEMA_VERSION:
                 raise StateError(
-                    f"{where} was written by a newer recapmail; upgrade, or set RECAPMAIL_STATE"
+                    f"{where} was written by a newer recapmail; upgrade recapmail "
+                    "(pip install -U recapmail), or set RECAPMAIL_STATE to use another state"
                 )
-            conn.executescript(_SCHEMA)
-            if version < 2:  # also a file of schema 1 left at version 0 by a killed run
-                _add_body_hashes(conn)
-            conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+            if version < _SCHEMA_VERSION:
+                _upgrade(conn, version)
         except sqlite3.DatabaseError as exc:
-            raise StateError(
-                f"{where}: {exc}; move it aside (a new one is created) or set RECAPMAIL_STATE"
-            ) from None
+            raise state_fault(exc, path) from None
         except OSError as exc:
             raise StateError(f"{where}: cannot create it ({exc.strerror})") from None
         return cls(conn, path)
@@ -156,14 +195,19 @@ class State:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: a concurrent run waits instead of failing mid-way."""
-        self._conn.execute("BEGIN IMMEDIATE")
+        """One IMMEDIATE transaction: a concurrent run waits (LOCK_WAIT) instead of failing
+        mid-way. A read-only state (the preview) takes the writes into a transaction it
+        rolls back, so they change nothing."""
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("ROLLBACK" if self.read_only else "COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise state_fault(exc, self.path) from None
 
     # -- HTTP cache --------------------------------------------------------------------
 
@@ -303,47 +347,79 @@ class State:
             )
         return [_dt(min((known[k] for k in keys if k in known), default=stamp)) for keys in items]
 
-    # -- periods and sent items --------------------------------------------------------
+    # -- published editions ------------------------------------------------------------
 
-    def periods(self) -> list[RecordedPeriod]:
+    def published(self) -> list[PublishedEdition]:
+        """Every published edition, oldest period first."""
         rows = self._conn.execute(
-            'SELECT label, start, "end", recorded_at FROM periods ORDER BY start'
+            'SELECT label, start, "end", recorded_at, made_at, how, out_dir, recipients, '
+            "(SELECT COUNT(*) FROM sent_articles a WHERE a.label = p.label) "
+            "FROM periods p ORDER BY start, label"
         ).fetchall()
-        return [RecordedPeriod(r[0], _dt(r[1]), _dt(r[2]), _dt(r[3])) for r in rows]
+        return [_published_edition(r) for r in rows]
 
-    def sent_labels(self, keys: Iterable[str]) -> dict[str, str]:
-        """key -> label of the period it went out in, for the keys that went out."""
+    def published_labels(self, keys: Iterable[str]) -> dict[str, str]:
+        """key -> label of the published edition that held it, for the keys that went out."""
         return dict(self._select(self._conn, "SELECT key, label FROM sent WHERE key IN", keys))
 
-    def recorded_articles(self, label: str) -> list[Article]:
+    def published_articles(self, label: str) -> list[Article]:
+        """The articles a published edition held, in its order, as they were then."""
         rows = self._conn.execute(
             "SELECT article FROM sent_articles WHERE label = ? ORDER BY position", (label,)
         ).fetchall()
         return [article_from_json(r[0]) for r in rows]
 
-    def record(
+    def publish(
         self,
-        period: Period,
+        edition: PublishedEdition,
         items: Sequence[tuple[Sequence[str], Article]],
-        now: datetime | None = None,
-    ) -> None:
-        """Remember that these items went out in `period`. A key already sent elsewhere keeps
-        its first period (two concurrent runs cannot send one item twice)."""
+    ) -> PublishOutcome:
+        """Record in one transaction that `edition` went out holding `items`. Nothing is
+        written when the label is published already (`again`), or when another published
+        edition holds one of the items (`taken`: title -> that edition's label)."""
         with self._write() as db:
+            row = db.execute(
+                "SELECT recorded_at FROM periods WHERE label = ?", (edition.label,)
+            ).fetchone()
+            if row is not None:
+                return PublishOutcome(False, again=_dt(row[0]))
+            keys = [k for item_keys, _ in items for k in item_keys]
+            owners = dict(self._select(db, "SELECT key, label FROM sent WHERE key IN", keys))
+            taken = {
+                article.title or article.url or article.source: owners[k]
+                for item_keys, article in items
+                for k in item_keys
+                if k in owners
+            }
+            if taken:
+                return PublishOutcome(False, taken=taken)
             self._bump(db)
             db.execute(
-                "INSERT OR IGNORE INTO periods VALUES (?, ?, ?, ?)",
-                (period.label, _iso(period.start), _iso(period.end), _iso(now)),
-            )
+                "INSERT INTO periods (label, start, \"end\", recorded_at, made_at, how, out_dir, "
+                "recipients) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (edition.label, _iso(edition.start), _iso(edition.end), _iso(edition.published_at),
+                 _iso(edition.made_at), edition.how, edition.out_dir, edition.recipients),
+            )  # fmt: skip
             db.executemany(
                 "INSERT OR IGNORE INTO sent VALUES (?, ?)",
-                ((key, period.label) for keys, _ in items for key in keys),
+                ((key, edition.label) for item_keys, _ in items for key in item_keys),
             )
-            db.execute("DELETE FROM sent_articles WHERE label = ?", (period.label,))
             db.executemany(
                 "INSERT INTO sent_articles VALUES (?, ?, ?)",
-                ((period.label, i, article_to_json(a)) for i, (_, a) in enumerate(items)),
+                ((edition.label, i, article_to_json(a)) for i, (_, a) in enumerate(items)),
             )
+        return PublishOutcome(True)
+
+    def unpublish(self, label: str) -> None:
+        """Forget a publication that did not happen after all (a send that reached no one)."""
+        with self._write() as db:
+            self._bump(db)
+            for table in ("sent", "sent_articles", "periods"):
+                db.execute(f"DELETE FROM {table} WHERE label = ?", (label,))
+
+    def set_recipients(self, label: str, count: int) -> None:
+        with self._write() as db:
+            db.execute("UPDATE periods SET recipients = ? WHERE label = ?", (count, label))
 
     # -- generations and editions ------------------------------------------------------
 
@@ -462,6 +538,82 @@ def highlights_from_json(text: str, article: Article) -> Highlights | None:
         )
     except (ValueError, TypeError, KeyError):
         return None
+
+
+def _published_edition(row: Sequence[Any]) -> PublishedEdition:
+    label, start, end, published_at, made_at, how, out_dir, recipients, items = row
+    return PublishedEdition(
+        label, _dt(start), _dt(end), _dt(made_at or published_at), _dt(published_at),
+        how or "upgrade", out_dir, recipients, items,
+    )  # fmt: skip
+
+
+def state_fault(exc: sqlite3.DatabaseError, path: Path) -> StateError:
+    """One line saying what is wrong with the state file and what to do; never "move it
+    aside", which would lose the record of what went out."""
+    text = str(exc).lower()
+    where = f"state file {path}"
+    if "locked" in text or "busy" in text:
+        return StateError(
+            f"{where} is in use by another recapmail run (waited {LOCK_WAIT:.0f} s); "
+            "run again once it has finished"
+        )
+    if "full" in text:
+        return StateError(f"{where}: the disk is full; free some space and run again")
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StateError(
+            f"{where} cannot be written (read-only file or folder); "
+            "fix its permissions, or set RECAPMAIL_STATE to a writable place"
+        )
+    return StateError(
+        f"{where} is damaged or not a recapmail state ({exc}); restore it from a backup, "
+        "or set RECAPMAIL_STATE to start a new one elsewhere"
+    )
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can read `path` (or an empty state, if there is none) and whose
+    writes are rolled back: a copy in memory, so not even the WAL file is touched."""
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    if path.is_file():
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=LOCK_WAIT)
+        try:
+            if source.execute("PRAGMA user_version").fetchone()[0] > _SCHEMA_VERSION:
+                raise StateError(f"state file {path} was written by a newer recapmail")
+            source.backup(memory)
+        finally:
+            source.close()
+    version = memory.execute("PRAGMA user_version").fetchone()[0]
+    if version < _SCHEMA_VERSION:
+        _upgrade(memory, version)
+    return memory
+
+
+def _upgrade(conn: sqlite3.Connection, version: int) -> None:
+    """Bring a state of an older schema (or a new, empty file) to this one, in place."""
+    conn.executescript(_SCHEMA)
+    if version < 2:  # also a file of schema 1 left at version 0 by a killed run
+        _add_body_hashes(conn)
+    if version < 3:
+        _add_publication_columns(conn)
+    conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+
+
+def _add_publication_columns(conn: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: a period recorded by an older recapmail was recorded when it was made,
+    and may have gone out: it counts as published ("upgrade"), made when it was recorded."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        have = {column[1] for column in conn.execute("PRAGMA table_info(periods)")}
+        for column, kind in (("made_at", "TEXT"), ("how", "TEXT"), ("out_dir", "TEXT"),
+                             ("recipients", "INTEGER")):  # fmt: skip
+            if column not in have:
+                conn.execute(f"ALTER TABLE periods ADD COLUMN {column} {kind}")
+        conn.execute("UPDATE periods SET made_at = recorded_at, how = 'upgrade' WHERE how IS NULL")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _add_body_hashes(conn: sqlite3.Connection) -> None:

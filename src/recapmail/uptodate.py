@@ -37,6 +37,8 @@ class Remembered:
     shown: int
     checks: tuple[tuple[str, Conflict], ...]
     written_at: datetime
+    drafts: int = 0
+    too_old: int = 0
 
 
 def edition_inputs(cfg: Config, period: Period, tokens: Sequence[str]) -> str:
@@ -70,14 +72,17 @@ def current_edition(state: State, out_dir: Path, key: str) -> Remembered | None:
             for title, label, values in summary.get("checks", [])
         )
         return Remembered(
-            tuple(sorted(stored.files)), int(summary["items"]), int(summary["shown"]), checks,
-            stored.written_at,
+            tuple(sorted(n for n in stored.files if not n.startswith("."))),
+            int(summary["items"]), int(summary["shown"]), checks, stored.written_at,
+            int(summary.get("drafts", 0)), int(summary.get("too_old", 0)),
         )  # fmt: skip
     except (KeyError, TypeError, ValueError):
         return None  # written by another version: the edition is made again
 
 
-def remember(state: State, out_dir: Path, key: str | None, digest: Digest) -> None:
+def remember(
+    state: State, out_dir: Path, key: str | None, digest: Digest, *, drafts: int = 0
+) -> None:
     """Store what `out_dir` was just made from, or forget it when `key` is None (a run with
     warnings, or one that another run's writes overlapped)."""
     stats = file_stats(out_dir) if key is not None else None
@@ -87,6 +92,7 @@ def remember(state: State, out_dir: Path, key: str | None, digest: Digest) -> No
     summary = {
         "items": len(digest.items), "shown": len(digest.shown),
         "checks": [[title, c.label, c.values] for title, c in digest.checks],
+        "drafts": drafts, "too_old": digest.too_old,
     }  # fmt: skip
     state.store_edition(out_dir.resolve(), key, stats, summary)
 

@@ -197,7 +197,11 @@ class Live:
         )
         with self._render_lock:
             try:
-                run_digest(self.config, period, self.out_dir, offline=True)
+                # Read-only: looking at a draft changes nothing of what the next one holds.
+                run_digest(
+                    self.config, period, self.out_dir, offline=True, allow_empty=True,
+                    read_only=True,
+                )  # fmt: skip
             except RecapmailError as exc:
                 self._set_error(edition.name, str(exc))
             except Exception as exc:  # a bug in a stage must not stop the preview

@@ -45,6 +45,13 @@ class Collected:
     not_modified: int  # answered 304 or the same body again: the cached copy holds
     from_cache: int  # offline, or failed: the cached body was parsed
     recent: int = 0  # checked less than [fetch] recheck_after ago: not asked, cached body parsed
+    drafts: int = 0  # recaps marked as drafts, left out
+
+
+def missing_paths(cfg: Config) -> list[SourceConfig]:
+    """The enabled local sources whose `path` does not exist (a typo would give an empty
+    edition and move the recaps to a later week)."""
+    return [s for s in cfg.enabled_sources if s.path is not None and not s.path.exists()]
 
 
 def identity_keys(article: Article) -> tuple[str, ...]:
@@ -140,6 +147,7 @@ class Gathering:
         self.progress = progress
         self.by_source: dict[str, list[Article]] = {}
         self.warnings: list[SourceWarning] = []
+        self.drafts = 0  # recaps marked as drafts, left out
         self.fetched = self.not_modified = self.from_cache = self.recent = 0
         # URL sources whose cached copy is still what they hold (a 304, the same body again,
         # or offline): their cached parse is read by finish(), only if the run goes on.
@@ -198,7 +206,7 @@ class Gathering:
             articles = [replace(a, first_seen=when) for a, when in zip(articles, seen, strict=True)]
         return Collected(
             tuple(articles), tuple(self.warnings), self.fetched, self.not_modified,
-            self.from_cache, self.recent,
+            self.from_cache, self.recent, self.drafts,
         )  # fmt: skip
 
     def warn(self, source: SourceConfig, reason: str) -> None:
@@ -219,19 +227,23 @@ class Gathering:
                     try:
                         self.keep(source, [read_file(file)])
                     except DraftSkipped as exc:
-                        log.info("%s", exc)
+                        self.skipped_draft(exc)
                     except SourceError as exc:
                         self.warn(source, str(exc))
-            elif not path.exists():
+            elif not path.exists():  # run_digest refuses this first (missing_paths)
                 self.warn(source, f"{path}: no such file or folder (check `path`)")
             elif source.type == "feed" or is_feed_file(path):
                 self.feed_bytes(source, read_bytes(path, str(path)), str(path), None)
             else:
                 self.keep(source, [read_file(path)])
         except DraftSkipped as exc:
-            log.info("%s", exc)
+            self.skipped_draft(exc)
         except SourceError as exc:
             self.warn(source, str(exc))
+
+    def skipped_draft(self, exc: DraftSkipped) -> None:
+        log.info("%s", exc)
+        self.drafts += 1
 
     def feed_bytes(self, source: SourceConfig, data: bytes, where: str, url: str | None) -> None:
         parsed = parse_feed(

@@ -1,0 +1,191 @@
+"""Editions: a draft on disk until it goes out, then published in the state.
+
+A draft is an output folder whose `.edition.json` says what it holds: the period, the window
+its feed items were chosen from, when it was made, the identity keys and a copy of every item,
+and the hash of its digest.json. Publishing (`recapmail publish`, or `send` once delivered)
+reads that file, checks the folder is still what was made, and records it in the state in one
+transaction (State.publish): of two editions sharing an item, the second to publish is refused.
+The file lives in the folder so that publishing records exactly what was reviewed there,
+whoever made it (`digest`, or the preview's rebuilds, which never write the state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from recapmail.errors import RecapmailError
+from recapmail.model import Article
+from recapmail.state import PublishedEdition, State, article_dict, article_from_dict
+
+EDITION_FILE = ".edition.json"
+_FORMAT = 1
+
+
+class EditionError(RecapmailError):
+    """A folder that cannot be published as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    label: str
+    start: datetime  # the window of its feed items (PublishedEdition.start)
+    end: datetime
+    made_at: datetime
+    items: tuple[tuple[tuple[str, ...], Article], ...]  # (identity keys, article), in order
+    digest_sha: str  # of the digest.json written beside it
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """What `publish` did, for its one line."""
+
+    label: str
+    items: int
+    published_at: datetime
+    already: bool  # published before: nothing recorded now
+
+
+def draft_json(draft: Draft) -> str:
+    data = {
+        "format": _FORMAT,
+        "label": draft.label,
+        "start": draft.start.isoformat(),
+        "end": draft.end.isoformat(),
+        "made_at": draft.made_at.isoformat(),
+        "digest_sha": draft.digest_sha,
+        "items": [{"keys": list(keys), "article": article_dict(a)} for keys, a in draft.items],
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # The same JSON with no markup character in it: a hostile recap stays inert even here.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def digest_sha(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_draft(folder: Path) -> Draft:
+    """The draft in `folder` (an edition folder, or a file inside one), checked against its
+    digest.json; one clear EditionError otherwise."""
+    folder = folder.parent if folder.is_file() else folder
+    where = folder / EDITION_FILE
+    if not folder.is_dir():
+        raise EditionError(f"{folder}: no such edition folder (give one recapmail digest made)")
+    try:
+        data = json.loads(where.read_text(encoding="utf-8"))
+        digest = (folder / "digest.json").read_bytes()
+    except FileNotFoundError as exc:
+        raise EditionError(
+            f"{folder}: not an edition made by this recapmail ({Path(exc.filename).name} is "
+            "missing); make it again with recapmail digest"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise EditionError(f"{where}: unreadable ({exc}); make the edition again") from None
+    try:
+        if data.get("format") != _FORMAT:
+            raise ValueError(f"format {data.get('format')!r}")
+        draft = Draft(
+            label=str(data["label"]),
+            start=_dt(data["start"]),
+            end=_dt(data["end"]),
+            made_at=_dt(data["made_at"]),
+            items=tuple(
+                (tuple(map(str, item["keys"])), article_from_dict(dict(item["article"])))
+                for item in data["items"]
+            ),
+            digest_sha=str(data["digest_sha"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EditionError(
+            f"{where}: not what recapmail writes ({exc}); make the edition again"
+        ) from None
+    if digest_sha(digest) != draft.digest_sha:
+        raise EditionError(
+            f"{folder}: digest.json was changed after the edition was made; make it again "
+            "(recapmail digest) and review it before it goes out"
+        )
+    return draft
+
+
+def publish_draft(
+    folder: Path,
+    state: State,
+    *,
+    how: str,
+    recipients: int | None = None,
+    now: datetime | None = None,
+) -> Publication:
+    """Record the draft in `folder` as gone out. Idempotent: a label published already is
+    said, not recorded twice. Refused, with the items named, when another published edition
+    holds one of its items."""
+    draft = read_draft(folder)
+    if not draft.items:
+        raise EditionError(f"{folder}: the edition holds no item; there is nothing to publish")
+    when = now or datetime.now(UTC)
+    edition = PublishedEdition(
+        label=draft.label, start=draft.start, end=draft.end, made_at=draft.made_at,
+        published_at=when, how=how, out_dir=str(folder.resolve()), recipients=recipients,
+    )  # fmt: skip
+    outcome = state.publish(edition, draft.items)
+    if outcome.again is not None:
+        return Publication(draft.label, len(draft.items), outcome.again, already=True)
+    if outcome.taken:
+        first = list(outcome.taken.items())[:5]
+        named = "; ".join(f"{title!r} ({label})" for title, label in first)
+        more = len(outcome.taken) - 5
+        raise EditionError(
+            f"{folder}: {len(outcome.taken)} of its items went out already in another edition: "
+            f"{named}{f' and {more} more' if more > 0 else ''}; nothing was recorded. Make it "
+            f"again (recapmail digest --week {draft.label}) to leave them out"
+        )
+    return Publication(draft.label, len(draft.items), when, already=False)
+
+
+@dataclass(frozen=True, slots=True)
+class EditionRow:
+    """One line of `recapmail editions`."""
+
+    label: str
+    status: str  # "draft" or "published"
+    items: int
+    when: datetime  # made (draft) or published
+    how: str | None = None
+    recipients: int | None = None
+    folder: str | None = None
+
+
+def list_editions(out_root: Path, state: State) -> list[EditionRow]:
+    """Published editions from the state, and the drafts in `out_root` not published yet;
+    newest period first."""
+    rows: dict[str, EditionRow] = {}
+    for p in state.published():
+        rows[p.label] = EditionRow(
+            p.label, "published", p.items, p.published_at, p.how, p.recipients, p.out_dir
+        )
+    for folder in _edition_folders(out_root):
+        try:
+            draft = read_draft(folder)
+        except EditionError:
+            continue
+        if draft.label not in rows:
+            rows[draft.label] = EditionRow(
+                draft.label, "draft", len(draft.items), draft.made_at, folder=str(folder)
+            )
+    return sorted(rows.values(), key=lambda r: r.label, reverse=True)
+
+
+def _edition_folders(out_root: Path) -> Sequence[Path]:
+    try:
+        return sorted(p.parent for p in out_root.glob(f"*/{EDITION_FILE}"))
+    except OSError:
+        return []
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
