@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from typer.testing import CliRunner
 
+from recapmail.cli import app
 from recapmail.errors import SendError
 from recapmail.render.email import render_newsletter
 from recapmail.send import PASSWORD_ENV, parse_server, send_eml
@@ -209,3 +211,59 @@ def test_parse_server(value: str, expected: tuple[str, int]) -> None:
 def test_parse_server_refuses_nonsense(value: str) -> None:
     with pytest.raises(SendError, match="expected HOST:PORT"):
         parse_server(value)
+
+
+# -- sending publishes the edition ---------------------------------------------------------
+
+
+def _made(tmp_path: Path) -> tuple[Path, list[str]]:
+    from tests.test_editions import recap
+
+    (tmp_path / "recaps").mkdir()
+    recap(tmp_path / "recaps", "lyon", "Meetup OpenStack Lyon")
+    (tmp_path / "feeds.toml").write_text(
+        '[newsletter]\ntitle = "Veille"\nfrom = "Veille <veille@example.org>"\n'
+        'to = ["clients@example.org"]\n[state]\npath = "state.sqlite3"\n'
+        '[[sources]]\nname = "Recaps"\npath = "recaps"\n',
+        encoding="utf-8",
+    )
+    args = ["-c", str(tmp_path / "feeds.toml")]
+    made = CliRunner().invoke(
+        app, ["digest", *args, "--offline", "--week", "2026-W48", "--out", str(tmp_path / "out")]
+    )
+    assert made.exit_code == 0, made.stderr
+    return tmp_path / "out" / "2026-W48", args
+
+
+def test_a_delivered_edition_is_published_and_not_sent_twice(
+    tmp_path: Path, smtp: tuple[Sink, int]
+) -> None:
+    sink, port = smtp
+    folder, config = _made(tmp_path)
+    send = ["send", str(folder), *config, "--smtp", f"127.0.0.1:{port}", "--to", "a@example.com"]
+    first = CliRunner().invoke(app, send)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.rstrip().endswith("; published: its items go in no other edition")
+    again = CliRunner().invoke(app, send)
+    assert again.exit_code == 1 and "went out already" in again.stderr
+    assert len(sink.received) == 1  # refused before connecting
+    resent = CliRunner().invoke(app, [*send, "--resend"])
+    assert resent.exit_code == 0, resent.stderr
+    assert "published" not in resent.stdout  # recorded once, when it first went
+    assert len(sink.received) == 2
+    listing = CliRunner().invoke(app, ["editions", str(tmp_path / "out"), *config])
+    assert "sent " in listing.stdout and "to 1 recipient" in listing.stdout
+
+
+def test_a_send_no_one_received_leaves_the_edition_a_draft(
+    tmp_path: Path, smtp: tuple[Sink, int]
+) -> None:
+    _, port = smtp
+    folder, config = _made(tmp_path)
+    send = ["send", str(folder), *config, "--smtp", f"127.0.0.1:{port}"]
+    refused = CliRunner().invoke(app, [*send, "--to", "nobody@example.com"])
+    assert refused.exit_code == 1 and "refused every recipient" in refused.stderr
+    listing = CliRunner().invoke(app, ["editions", str(tmp_path / "out"), *config])
+    assert "draft, made" in listing.stdout
+    ok = CliRunner().invoke(app, [*send, "--to", "a@example.com"])
+    assert ok.exit_code == 0, ok.stderr

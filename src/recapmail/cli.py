@@ -297,7 +297,7 @@ def editions(
         typer.echo(f"{row.label:<22} {status + to:<40} {items:>9}  {row.folder or ''}".rstrip())
     if not rows:
         typer.echo(f"No edition yet in {folder} (recapmail digest makes one).")
-    typer.echo(f"State: {where}")
+    typer.echo(f"State: {where.resolve()}")
 
 
 @app.command()
@@ -462,8 +462,13 @@ def _echo_report(kind: str, report: RunReport) -> None:
             if (report.last)
             else f"for {report.label}"
         )
+        written = (
+            f"removed the out-of-date draft {report.removed}"
+            if report.removed
+            else ("no folder written")
+        )
         typer.echo(
-            f"{kind} {report.label}: nothing new {since}{extra}; {feeds}no folder written "
+            f"{kind} {report.label}: nothing new {since}{extra}; {feeds}{written} "
             f"({report.elapsed:.1f} s); --allow-empty writes an empty edition"
         )
         return

@@ -182,3 +182,4 @@ class RunReport:
     too_old: int = 0  # items left out by the age limits
     published_at: datetime | None = None  # the edition went out then (made again as it went)
     last: tuple[str, datetime] | None = None  # nothing new: the last published edition, when
+    removed: str | None = None  # nothing new: the out-of-date draft folder removed

@@ -51,6 +51,22 @@ def write_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
     return target
 
 
+def remove_folder(target: Path) -> None:
+    """Remove `target` at once: renamed to a temporary name (which a killed run's recovery
+    deletes), then deleted."""
+    parent = target.parent
+    try:
+        with _locked(parent):
+            doomed = parent / f"{_TMP_PREFIX}{target.name}-{os.getpid()}-removed"
+            target.rename(doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
+            _fsync_dir(parent)
+    except OSError as exc:
+        raise RecapmailError(
+            f"{target}: cannot remove the out-of-date draft ({exc.strerror or exc})"
+        ) from None
+
+
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on `folder` itself (no lock file to leave behind).

@@ -105,8 +105,18 @@ def run_digest(
             drafts=collected.drafts, too_old=digest.too_old, published_at=digest.published_at,
         )  # fmt: skip
         if not digest.items and not allow_empty:
+            from recapmail.editions import EDITION_FILE
+            from recapmail.output import remove_folder
+
+            # An older draft of this week would show items that went out since: stale text.
+            removed = (out_dir / EDITION_FILE).is_file() and not read_only
+            if removed:
+                remove_folder(out_dir)
             last = _last_published(state, period)
-            return replace(report, out_dir="", elapsed=time.monotonic() - started, last=last)
+            return replace(
+                report, out_dir="", elapsed=time.monotonic() - started, last=last,
+                removed=str(out_dir) if removed else None,
+            )  # fmt: skip
         if progress is not None:
             progress(f"Rendering the newsletter and the posts into {out_dir}…")
         files = write_edition(digest, cfg, out_dir)

@@ -23,6 +23,7 @@ one writing waits LOCK_WAIT seconds, then stops with one line (state_fault).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -165,7 +166,8 @@ class State:
                 )
             if read_only:
                 return cls(_read_only(path), path, read_only=True)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                _create(path)
             conn = sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT * 1000)}")
             conn.execute("PRAGMA journal_mode=WAL")
@@ -571,12 +573,45 @@ def state_fault(exc: sqlite3.DatabaseError, path: Path) -> StateError:
     )
 
 
+def _create(path: Path) -> None:
+    """A new state, made aside and linked into place whole: an empty file at `path` is then
+    never a state being created by another run, always one whose history is gone."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(name, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            _upgrade(conn, 0)
+        finally:
+            conn.close()
+        try:
+            os.link(name, path)
+        except FileExistsError:
+            pass  # another run created it meanwhile: theirs is as good
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                Path(name).replace(path)
+    finally:
+        for leftover in (name, f"{name}-wal", f"{name}-shm"):
+            with contextlib.suppress(OSError):
+                Path(leftover).unlink()
+
+
 def _read_only(path: Path) -> sqlite3.Connection:
     """A connection that can read `path` (or an empty state, if there is none) and whose
-    writes are rolled back: a copy in memory, so not even the WAL file is touched."""
+    writes are rolled back: a copy in memory. With no run holding the state (no -wal file),
+    the file is read as immutable, so not even a -shm file is created beside it."""
     memory = sqlite3.connect(":memory:", isolation_level=None)
     if path.is_file():
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=LOCK_WAIT)
+        busy = Path(f"{path}-wal").exists()
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(path))}?" + ("mode=ro" if busy else "immutable=1")
+        source = sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT)
         try:
             if source.execute("PRAGMA user_version").fetchone()[0] > _SCHEMA_VERSION:
                 raise StateError(f"state file {path} was written by a newer recapmail")

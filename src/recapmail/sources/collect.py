@@ -223,7 +223,7 @@ class Gathering:
         assert path is not None
         try:
             if path.is_dir():
-                for file in iter_folder(path):
+                for file in iter_folder(path, on_draft=self.skipped_draft_file):
                     try:
                         self.keep(source, [read_file(file)])
                     except DraftSkipped as exc:
@@ -243,6 +243,10 @@ class Gathering:
 
     def skipped_draft(self, exc: DraftSkipped) -> None:
         log.info("%s", exc)
+        self.drafts += 1
+
+    def skipped_draft_file(self, path: Path) -> None:
+        log.info("%s: a draft (its name starts with _): left out", path)
         self.drafts += 1
 
     def feed_bytes(self, source: SourceConfig, data: bytes, where: str, url: str | None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +41,22 @@ def read_folder(folder: Path) -> Iterator[Article]:
             continue
 
 
-def iter_folder(folder: Path) -> Iterator[Path]:
-    files = sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in ARTICLE_SUFFIXES - {""}
-        and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
-    )
+def iter_folder(folder: Path, on_draft: Callable[[Path], None] | None = None) -> Iterator[Path]:
+    """The article files of `folder`, sorted; hidden ones (`.`) are left out, and drafts
+    named `_*` (or under a `_*` folder) are given to `on_draft` instead."""
+    files = []
+    for p in folder.rglob("*"):
+        if not p.is_file() or p.suffix.lower() not in ARTICLE_SUFFIXES - {""}:
+            continue
+        parts = p.relative_to(folder).parts
+        if any(part.startswith(".") for part in parts):
+            continue
+        if any(part.startswith("_") for part in parts):
+            if on_draft is not None:
+                on_draft(p)
+            continue
+        files.append(p)
+    files.sort()
     if len(files) > MAX_FOLDER_FILES:
         raise SourceError(
             f"{folder}: more than {MAX_FOLDER_FILES} files; point to a smaller folder"
