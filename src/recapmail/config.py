@@ -77,7 +77,7 @@ class SourceConfig:
     language: str | None = None
     enabled: bool = True
     type: str = "auto"  # "feed", "page" or "auto" for a URL
-    max_age_days: int | None = None  # bounds how old a local recap may be
+    max_age_days: int | None = None  # how old an item may be (digest.py has the defaults)
 
 
 @dataclass(frozen=True, slots=True)
