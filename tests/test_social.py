@@ -297,3 +297,11 @@ def test_every_post_from_the_examples_fits_its_limit(examples: Path) -> None:
     languages = {p.source: p.language for p in posts if p.platform == "linkedin"}
     assert languages[str(examples / "articles" / "2026-11-18-openinfra-days-lyon-en.md")] == "en"
     assert languages[str(examples / "articles" / "2026-11-17-journees-openinfra-lyon.md")] == "fr"
+
+
+def test_the_teams_own_name_is_never_a_hashtag() -> None:
+    team = replace(config().newsletter, team="Cloud Ouvert")
+    cfg = replace(config(), newsletter=team)
+    h = replace(lyon_fr(), hashtags=("#CloudOuvert", *lyon_fr().hashtags))
+    for post in posts_for_article(h, cfg):
+        assert "#cloudouvert" not in post.text.casefold()

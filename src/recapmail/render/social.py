@@ -345,8 +345,11 @@ def _tags(cfg: Config, candidates: Sequence[str]) -> tuple[str, ...]:
     """Content hashtags, most telling first, then the config's standing ones; deduplicated."""
     standing = hashtags(cfg.social.hashtags, keep=5)
     content = hashtags(candidates, keep=20)
-    content = [tag for tag in content if tag.casefold() not in {s.casefold() for s in standing}]
-    return (*content, *standing)
+    # The team's own name is no hashtag: a post that speaks for the team need not tag it.
+    own = {t.casefold() for t in hashtags([cfg.newsletter.team], keep=1)}
+    skip = {s.casefold() for s in standing} | own
+    content = [tag for tag in content if tag.casefold() not in skip]
+    return (*content, *(s for s in standing if s.casefold() not in own))
 
 
 def _platform_tags(tags: tuple[str, ...], cfg: Config, platform: Platform) -> tuple[str, ...]:
