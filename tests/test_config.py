@@ -47,7 +47,20 @@ def test_wrong_type_in_third_source_names_its_line(tmp_path: Path) -> None:
         '[[sources]]\nname = "c"\nurl = "https://e.org/feed"\ntags = "k8s"\n'
     )
     message = error_of(tmp_path, text)
-    assert message.startswith(f"{tmp_path / 'feeds.toml'}:12: sources[2].tags: must be a list")
+    assert message.startswith(
+        f'{tmp_path / "feeds.toml"}:12: sources[3] ("c").tags: must be a list'
+    )
+
+
+def test_unknown_key_in_a_source_counts_from_one_with_its_name(tmp_path: Path) -> None:
+    text = (
+        '[[sources]]\nname = "a"\npath = "x"\n\n'
+        '[[sources]]\nname = "CNCF Blog"\nurl = "https://e.org/feed"\ntagz = ["k8s"]\n'
+    )
+    message = error_of(tmp_path, text)
+    assert message.startswith(
+        f"{tmp_path / 'feeds.toml'}:8: unknown key 'tagz' in [sources[2] (\"CNCF Blog\")]"
+    )
 
 
 def test_invalid_toml_is_one_line(tmp_path: Path) -> None:

@@ -148,6 +148,7 @@ class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.lines = text.splitlines()
+        self.source_names: dict[int, str] = {}
 
     def config(self, data: dict[str, Any]) -> Config:
         self._known(data, ("newsletter", "social", "fetch", "sources", "state"), "")
@@ -268,6 +269,8 @@ class _Reader:
 
     def _source(self, index: int, t: Any) -> SourceConfig:
         s = f"sources[{index}]"
+        if isinstance(t, dict) and isinstance(t.get("name"), str) and t["name"].strip():
+            self.source_names[index] = t["name"].strip()
         if not isinstance(t, dict):
             raise self._error("", "sources", "each source must be a table: write [[sources]]")
         self._known(t, [f.name for f in fields(SourceConfig)], s)
@@ -383,7 +386,7 @@ class _Reader:
     def _known(self, t: Mapping[str, Any], keys: Any, section: str) -> None:
         for key in t:
             if key not in keys:
-                where = f"[{section}]" if section else "the top level"
+                where = f"[{self._label(section)}]" if section else "the top level"
                 message = f"unknown key {key!r} in {where}{self._hint(key, keys)}"
                 raise self._error(section, key, message)
 
@@ -400,8 +403,18 @@ class _Reader:
         line = self._line_of(section, key)
         where = f"{self.path}:{line}" if line else str(self.path)
         if not message.startswith("unknown key"):
-            message = f"{section + '.' if section else ''}{key}: {message}"
+            message = f"{self._label(section) + '.' if section else ''}{key}: {message}"
         return ConfigError(f"{where}: {message}")
+
+    def _label(self, section: str) -> str:
+        """ "sources[1]" (counted from 0 inside) as a reader counts it, with its name:
+        'sources[2] ("CNCF Blog")'."""
+        match = re.fullmatch(r"sources\[(\d+)\]", section)
+        if not match:
+            return section
+        index = int(match.group(1))
+        name = self.source_names.get(index)
+        return f"sources[{index + 1}]" + (f' ("{name}")' if name else "")
 
     def _line_of(self, section: str, key: str) -> int | None:
         """Find the line of `key` inside `section` ("sources[2]" is the third [[sources]])."""
