@@ -1,13 +1,21 @@
-"""`send` against a real SMTP server (aiosmtpd) on 127.0.0.1, with and without STARTTLS."""
+"""`send` against a real SMTP server (aiosmtpd) on 127.0.0.1: one message per recipient,
+suppression, the send log and resuming, TLS and login, and what SpamAssassin thinks of it."""
 
 from __future__ import annotations
 
+import base64
+import re
+import shutil
 import socket
 import ssl
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import policy
+from email.message import EmailMessage
 from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +26,32 @@ from typer.testing import CliRunner
 
 from recapmail.cli import app
 from recapmail.errors import SendError
+from recapmail.personalize import reader_id, token
 from recapmail.render.email import render_newsletter
-from recapmail.send import PASSWORD_ENV, parse_server, send_eml
+from recapmail.send import PASSWORD_ENV, Session, SmtpSettings, parse_server
 from tests.email_fixtures import config, digest
+
+SECRET = "a-secret-of-the-team-0123456789"
 
 
 @dataclass
 class Sink:
-    """An SMTP handler that keeps what it receives and refuses "nobody@" recipients."""
+    """An SMTP handler that keeps what it receives and refuses "nobody@" recipients. `die_after`
+    messages, it drops every connection at MAIL (the server is gone); `lose` names a
+    recipient whose message it keeps but whose DATA it never answers (the connection drops)."""
 
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+    die_after: int | None = None
+    lose: str | None = None
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.die_after is not None and len(self.received) >= self.die_after:
+            server.transport.close()
+            return "421 4.3.2 going away"
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -39,7 +63,16 @@ class Sink:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        if self.lose is not None and self.lose in envelope.rcpt_tos:
+            server.transport.close()  # taken, but the client never hears so
         return "250 Message accepted"
+
+    def to(self) -> list[str]:
+        return [rcpts[0] for _, rcpts, _ in self.received]
+
+    def messages(self) -> list[EmailMessage]:
+        parsed = [BytesParser(policy=policy.default).parsebytes(c) for _, _, c in self.received]
+        return [m for m in parsed if isinstance(m, EmailMessage)]
 
 
 def free_port() -> int:
@@ -54,20 +87,17 @@ def check_password(server: Any, session: Any, envelope: Any, mechanism: str, dat
     return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
 
 
-@pytest.fixture
-def edition(tmp_path: Path) -> Path:
-    folder = tmp_path / "2026-W47"
-    folder.mkdir()
-    (folder / "newsletter.eml").write_bytes(render_newsletter(digest(), config()).eml)
-    return folder
+def start(sink: Sink, **options: Any) -> tuple[Controller, int]:
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    return controller, port
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Sink, int]]:
     sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller, port = start(sink)
     try:
         yield sink, port
     finally:
@@ -83,119 +113,317 @@ def tls_smtp(
     context.load_cert_chain(cert, key)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts this server only
     sink = Sink()
-    port = free_port()
-    controller = Controller(
-        sink,
-        hostname="127.0.0.1",
-        port=port,
-        tls_context=context,
-        require_starttls=True,
-        authenticator=check_password,
+    controller, port = start(
+        sink, tls_context=context, require_starttls=True, authenticator=check_password,
         auth_require_tls=True,
-    )
-    controller.start()
+    )  # fmt: skip
     try:
         yield sink, port
     finally:
         controller.stop()
 
 
-def test_sends_the_eml_as_written_to_the_envelope_recipients(
-    edition: Path, smtp: tuple[Sink, int]
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config with one recap, a recipient list of four, and its 2026-W48 edition made."""
+    from tests.test_editions import recap
+
+    monkeypatch.setenv("RECAPMAIL_UNSUBSCRIBE_SECRET", SECRET)
+    (tmp_path / "recaps").mkdir()
+    recap(tmp_path / "recaps", "lyon", "Meetup OpenStack Lyon")
+    (tmp_path / "clients.csv").write_text(
+        "email,name\nana@example.com,Ana Martin\nbob@example.com,\n"
+        "Chloe@Example.com,Chloé\ndan@example.com,Dan\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "unsubscribed.txt").write_text("chloe@example.com\n", encoding="utf-8")
+    (tmp_path / "feeds.toml").write_text(
+        '[newsletter]\ntitle = "Veille"\nfrom = "Veille <veille@example.org>"\n'
+        'to = ["equipe@example.org"]\nrecipients = "clients.csv"\n'
+        'unsubscribe_url = "https://www.example.org/unsubscribe"\n'
+        'address = "12 rue de la République, 69002 Lyon"\n'
+        '[state]\npath = "state.sqlite3"\n[[sources]]\nname = "Recaps"\npath = "recaps"\n',
+        encoding="utf-8",
+    )
+    made = cli(
+        tmp_path, "digest", "--offline", "--week", "2026-W48", "--out", str(tmp_path / "out")
+    )
+    assert made.exit_code == 0, made.stderr
+    return tmp_path
+
+
+def cli(folder: Path, *args: str) -> Any:
+    return CliRunner().invoke(app, [*args, *(["-c", str(folder / "feeds.toml")])])
+
+
+def send(team: Path, port: int, *extra: str) -> Any:
+    return cli(team, "send", str(team / "out" / "2026-W48"), "--smtp", f"127.0.0.1:{port}", *extra)
+
+
+def test_one_message_per_recipient_each_its_own(team: Path, smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    started = datetime.now(UTC)
+    done = send(team, port)
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.startswith("Sent 'Veille — semaine du 23 au 29 novembre 2026' to 3 recip")
+    assert "1 unsubscribed left out" in done.stdout and "published" in done.stdout
+    assert sink.to() == ["ana@example.com", "bob@example.com", "dan@example.com"]
+    messages = sink.messages()
+    assert [m["To"] for m in messages] == ["Ana Martin <ana@example.com>", "bob@example.com",
+                                          "Dan <dan@example.com>"]  # fmt: skip
+    assert len({m["Message-ID"] for m in messages}) == 3
+    for message, address in zip(messages, sink.to(), strict=True):
+        sent_at = parsedate_to_datetime(str(message["Date"]))
+        assert abs((sent_at - started).total_seconds()) < 600  # dated when sent
+        assert message["X-Unsent"] is None and message["List-Id"] == "veille.example.org"
+        personal = (
+            f"https://www.example.org/unsubscribe?id={reader_id(address)}"
+            f"&token={token(SECRET, address)}"
+        )
+        assert base64.urlsafe_b64decode(reader_id(address) + "==").decode() == address
+        unsubscribe = str(message["List-Unsubscribe"])
+        assert (
+            f"<{personal}>" in unsubscribe and f"body={address.replace('@', '%40')}" in unsubscribe
+        )
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        body = message.get_body(("html",))
+        text = message.get_body(("plain",))
+        assert body is not None and text is not None
+        assert personal.replace("&", "&amp;") in body.get_content()  # the footer's link too
+        assert personal in text.get_content()
+        assert "12 rue de la République" in body.get_content()
+    draft = (team / "out" / "2026-W48" / "newsletter.eml").read_bytes()
+    assert b"X-Unsent: 1" in draft  # the folder keeps the deterministic draft
+
+
+def test_a_second_send_goes_to_no_one_twice(team: Path, smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    assert send(team, port).exit_code == 0
+    again = send(team, port)
+    assert again.exit_code == 0, again.stderr
+    assert "nothing to send; already sent to 3, 0 left" in again.stdout
+    assert len(sink.received) == 3
+    forced = send(team, port, "--resend")
+    assert forced.exit_code == 0 and len(sink.received) == 6
+    listing = cli(team, "editions", str(team / "out"))
+    assert "sent " in listing.stdout and "to 3 recipients" in listing.stdout
+
+
+def test_a_send_resumes_after_the_server_dies_mid_list(team: Path) -> None:
+    dying = Sink(die_after=2)
+    controller, port = start(dying)
+    try:
+        first = send(team, port)
+    finally:
+        controller.stop()
+    assert first.exit_code == 1
+    assert "stopped: " in first.stdout and "1 left: run the same command again" in first.stdout
+    assert dying.to() == ["ana@example.com", "bob@example.com"]
+    healthy = Sink()
+    controller, port = start(healthy)
+    try:
+        second = send(team, port)
+    finally:
+        controller.stop()
+    assert second.exit_code == 0, second.stderr
+    assert "already sent to 2, 0 left" in second.stdout
+    assert healthy.to() == ["dan@example.com"]  # exactly one message each, in all
+
+
+def test_an_ambiguous_failure_is_unknown_and_not_sent_again(team: Path) -> None:
+    losing = Sink(lose="bob@example.com")
+    controller, port = start(losing)
+    try:
+        first = send(team, port)
+        assert first.exit_code == 1
+        assert "unknown whether it reached bob@example.com" in first.stdout
+        second = send(team, port)
+        assert second.exit_code == 0, second.stderr
+        assert "may have reached bob@example.com: --resend sends again" in second.stdout
+        assert losing.to() == ["ana@example.com", "bob@example.com", "dan@example.com"]
+    finally:
+        controller.stop()
+
+
+def test_a_test_send_records_nothing(team: Path, smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    done = send(team, port, "--test", "me@example.org")
+    assert done.exit_code == 0, done.stderr
+    assert "test copy" in done.stdout and "nothing recorded" in done.stdout
+    (message,) = sink.messages()
+    assert str(message["Subject"]).startswith("[Test] Veille")
+    assert "draft, made" in cli(team, "editions", str(team / "out")).stdout
+    assert send(team, port).exit_code == 0
+    assert len(sink.received) == 4  # the real send still goes to all three
+
+
+def test_dry_run_lists_who_would_get_it_and_connects_to_nothing(team: Path) -> None:
+    done = send(team, free_port(), "--dry-run")
+    assert done.exit_code == 0, done.stderr
+    assert "Would send 'Veille" in done.stdout
+    assert "ana@example.com, bob@example.com, dan@example.com" in done.stdout
+    assert "chloe" not in done.stdout.casefold().split("left out")[0]
+
+
+def test_an_empty_edition_is_refused(team: Path, smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    assert cli(team, "publish", str(team / "out" / "2026-W48")).exit_code == 0
+    empty = cli(team, "digest", "--offline", "--week", "2026-W49", "--out", str(team / "out"),
+                "--allow-empty")  # fmt: skip
+    assert empty.exit_code == 0, empty.stderr
+    done = cli(team, "send", str(team / "out" / "2026-W49"), "--smtp", f"127.0.0.1:{port}")
+    assert done.exit_code == 1 and "holds no item; nothing sent" in done.stderr
+    assert sink.received == []
+
+
+def test_an_edition_published_another_way_is_not_sent(team: Path, smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    assert cli(team, "publish", str(team / "out" / "2026-W48")).exit_code == 0
+    done = send(team, port)
+    assert done.exit_code == 1 and "went out already another way" in done.stderr
+    assert sink.received == []
+
+
+def test_a_send_no_one_received_leaves_the_edition_a_draft(
+    team: Path, smtp: tuple[Sink, int]
+) -> None:
+    _, port = smtp
+    refused = send(team, port, "--to", "nobody@example.com")
+    assert (
+        refused.exit_code == 1 and "refused every recipient: nobody@example.com" in refused.stderr
+    )
+    assert "draft, made" in cli(team, "editions", str(team / "out")).stdout
+    assert send(team, port, "--to", "ana@example.com").exit_code == 0
+
+
+def test_bad_addresses_are_named_with_their_line(team: Path, smtp: tuple[Sink, int]) -> None:
+    _, port = smtp
+    (team / "clients.csv").write_text("email,name\nana@example.com,Ana\nnot-an-address,X\n")
+    done = send(team, port)
+    assert done.exit_code == 1
+    assert "clients.csv:3: 'not-an-address' is not an email address" in done.stderr
+    assert "is not an email address" in send(team, port, "--to", "bad@").stderr
+
+
+def test_an_https_unsubscribe_needs_the_secret(
+    team: Path, smtp: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sink, port = smtp
-    result = send_eml(edition, ["a@example.com", "Bob <b@example.com>"], smtp=f"127.0.0.1:{port}")
-    assert len(sink.received) == 1
-    mail_from, rcpts, content = sink.received[0]
-    assert mail_from == "veille@example.org"
-    assert rcpts == ["a@example.com", "b@example.com"]
-    message = BytesParser(policy=policy.default).parsebytes(content)
-    original = BytesParser(policy=policy.default).parsebytes(
-        (edition / "newsletter.eml").read_bytes()
-    )
-    assert message["X-Unsent"] is None  # the draft marker is only for mail clients
-    for header in ("Subject", "From", "To", "Date", "Message-ID", "List-Unsubscribe"):
-        assert message[header] == original[header]
-    assert result.recipients == ("a@example.com", "b@example.com")
-    assert result.summary == (
-        "Sent 'La veille infra ouverte — semaine du 16 au 22 novembre 2026' from "
-        f"veille@example.org to a@example.com, b@example.com via 127.0.0.1:{port} "
-        f"({result.size / 1024:.1f} KB)"
-    )
+    monkeypatch.delenv("RECAPMAIL_UNSUBSCRIBE_SECRET")
+    done = send(team, port)
+    assert done.exit_code == 1 and "set RECAPMAIL_UNSUBSCRIBE_SECRET" in done.stderr
+    assert sink.received == []
 
 
-def test_dry_run_connects_to_nothing(edition: Path) -> None:
-    port = free_port()  # nothing listens there
-    result = send_eml(edition / "newsletter.eml", ["a@example.com"], smtp=f"127.0.0.1:{port}",
-                      dry_run=True)  # fmt: skip
-    assert result.dry_run and result.summary.startswith("Would send 'La veille infra ouverte")
-    assert result.message_id.endswith("@example.org>")
+def test_unsubscribe_adds_to_the_suppression_list(team: Path, smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    done = cli(team, "unsubscribe", "BOB@example.com", "chloe@example.com")
+    assert done.exit_code == 0, done.stderr
+    assert "Unsubscribed 1 address (1 already there)" in done.stdout
+    assert (team / "unsubscribed.txt").read_text().splitlines() == [
+        "chloe@example.com",
+        "BOB@example.com",
+    ]
+    assert send(team, port).exit_code == 0
+    assert sink.to() == ["ana@example.com", "dan@example.com"]
+
+
+def test_a_sent_message_scores_low_with_spamassassin(team: Path, smtp: tuple[Sink, int]) -> None:
+    if shutil.which("spamassassin") is None:
+        pytest.skip("Debian's spamassassin is not installed (.ci/run installs it)")
+    sink, port = smtp
+    assert send(team, port, "--to", "ana@example.com").exit_code == 0
+    _, _, content = sink.received[0]
+    run = subprocess.run(
+        ["spamassassin", "-L", "-t"], input=content, capture_output=True, timeout=120, check=True
+    )
+    found = re.search(rb"X-Spam-Status: \w+, score=(-?[\d.]+)", run.stdout)
+    assert found is not None, run.stdout[-2000:]
+    assert float(found.group(1)) < 1.0, run.stdout.decode(errors="replace")[-3000:]
+
+
+# -- the connection -------------------------------------------------------------------------
+
+
+def session(port: int, **options: Any) -> Session:
+    return Session(SmtpSettings(server=f"127.0.0.1:{port}", timeout=5, **options))
+
+
+def draft_bytes() -> bytes:
+    return render_newsletter(digest(), config()).eml
 
 
 def test_starttls_and_login_with_the_password_from_the_environment(
-    edition: Path, tls_smtp: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
+    tls_smtp: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sink, port = tls_smtp
     monkeypatch.setenv(PASSWORD_ENV, "s3cret")
-    send_eml(edition, ["a@example.com"], smtp=f"127.0.0.1:{port}", starttls=True, user="veille")
-    assert [r[1] for r in sink.received] == [["a@example.com"]]
+    with session(port, starttls=True, user="veille") as s:
+        assert s.hand("veille@example.org", "a@example.com", draft_bytes()).accepted
+        assert s.hand("veille@example.org", "b@example.com", draft_bytes()).accepted
+    assert sink.to() == ["a@example.com", "b@example.com"]
 
 
 def test_a_wrong_password_is_one_clear_error(
-    edition: Path, tls_smtp: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
+    tls_smtp: tuple[Sink, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, port = tls_smtp
     monkeypatch.setenv(PASSWORD_ENV, "wrong")
-    with pytest.raises(SendError, match=rf"^127.0.0.1:{port}: login refused for veille \(535"):
-        send_eml(edition, ["a@example.com"], smtp=f"127.0.0.1:{port}", starttls=True,
-                 user="veille")  # fmt: skip
+    with (
+        pytest.raises(SendError, match=rf"^127.0.0.1:{port}: login refused for veille \(535"),
+        session(port, starttls=True, user="veille") as s,
+    ):
+        s.hand("veille@example.org", "a@example.com", draft_bytes())
 
 
-def test_a_server_requiring_starttls_says_so(edition: Path, tls_smtp: tuple[Sink, int]) -> None:
+def test_a_server_requiring_starttls_says_so(tls_smtp: tuple[Sink, int]) -> None:
     _, port = tls_smtp
-    with pytest.raises(SendError, match=r"530"):
-        send_eml(edition, ["a@example.com"], smtp=f"127.0.0.1:{port}")
+    with pytest.raises(SendError, match=r"said 530 .*; add --starttls"), session(port) as s:
+        s.hand("veille@example.org", "a@example.com", draft_bytes())
 
 
-def test_user_without_password_in_the_environment(
-    edition: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_starttls_asked_of_a_server_without_it(smtp: tuple[Sink, int]) -> None:
+    _, port = smtp
+    with (
+        pytest.raises(SendError, match="does not offer STARTTLS; drop --starttls"),
+        session(port, starttls=True) as s,
+    ):
+        s.hand("veille@example.org", "a@example.com", draft_bytes())
+
+
+def test_user_without_password_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
     with pytest.raises(SendError, match=f"set {PASSWORD_ENV}"):
-        send_eml(edition, ["a@example.com"], smtp="127.0.0.1:2525", user="veille")
+        session(2525, user="veille")
 
 
 def test_a_password_never_travels_unencrypted_to_a_remote_server(
-    edition: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(PASSWORD_ENV, "s3cret")
     with pytest.raises(SendError, match="unencrypted; add --starttls"):
-        send_eml(edition, ["a@example.com"], smtp="smtp.example.org:587", user="veille")
+        Session(SmtpSettings(server="smtp.example.org:587", user="veille"))
 
 
-def test_refused_recipients_are_reported(edition: Path, smtp: tuple[Sink, int]) -> None:
+def test_refused_recipients_are_reported(team: Path, smtp: tuple[Sink, int]) -> None:
     sink, port = smtp
-    result = send_eml(edition, ["a@example.com", "nobody@example.com"], smtp=f"127.0.0.1:{port}")
-    assert result.refused == ("nobody@example.com",)
-    assert "refused by the server: nobody@example.com" in result.summary
-    with pytest.raises(SendError, match=r"refused every recipient: nobody@example.com \(550"):
-        send_eml(edition, ["nobody@example.com"], smtp=f"127.0.0.1:{port}")
-    assert len(sink.received) == 1
+    done = send(team, port, "--to", "ana@example.com", "--to", "nobody@example.com")
+    assert done.exit_code == 0, done.stderr
+    assert "refused by the server: nobody@example.com (550 5.1.1 no such mailbox)" in done.stdout
+    assert sink.to() == ["ana@example.com"]
 
 
-def test_no_server_listening(edition: Path) -> None:
+def test_no_server_listening(team: Path) -> None:
     port = free_port()
-    with pytest.raises(SendError, match=rf"^127.0.0.1:{port}: cannot reach the SMTP server"):
-        send_eml(edition, ["a@example.com"], smtp=f"127.0.0.1:{port}", timeout=5)
+    done = send(team, port)
+    assert done.exit_code == 1
+    assert f"127.0.0.1:{port}: cannot reach the SMTP server" in done.stderr
+    assert "draft, made" in cli(team, "editions", str(team / "out")).stdout  # nothing claimed
 
 
-def test_missing_message_and_bad_arguments(tmp_path: Path, edition: Path) -> None:
-    with pytest.raises(SendError, match="cannot read the message"):
-        send_eml(tmp_path / "nowhere", ["a@example.com"], dry_run=True)
-    with pytest.raises(SendError, match="give at least one --to"):
-        send_eml(edition, [], dry_run=True)
-    with pytest.raises(SendError, match="not an email address"):
-        send_eml(edition, ["not-an-address"], dry_run=True)
+def test_missing_message(tmp_path: Path) -> None:
+    done = CliRunner().invoke(app, ["send", str(tmp_path / "nowhere"), "--to", "a@example.com"])
+    assert done.exit_code == 1 and "cannot read the message" in done.stderr
 
 
 @pytest.mark.parametrize(
@@ -211,59 +439,3 @@ def test_parse_server(value: str, expected: tuple[str, int]) -> None:
 def test_parse_server_refuses_nonsense(value: str) -> None:
     with pytest.raises(SendError, match="expected HOST:PORT"):
         parse_server(value)
-
-
-# -- sending publishes the edition ---------------------------------------------------------
-
-
-def _made(tmp_path: Path) -> tuple[Path, list[str]]:
-    from tests.test_editions import recap
-
-    (tmp_path / "recaps").mkdir()
-    recap(tmp_path / "recaps", "lyon", "Meetup OpenStack Lyon")
-    (tmp_path / "feeds.toml").write_text(
-        '[newsletter]\ntitle = "Veille"\nfrom = "Veille <veille@example.org>"\n'
-        'to = ["clients@example.org"]\n[state]\npath = "state.sqlite3"\n'
-        '[[sources]]\nname = "Recaps"\npath = "recaps"\n',
-        encoding="utf-8",
-    )
-    args = ["-c", str(tmp_path / "feeds.toml")]
-    made = CliRunner().invoke(
-        app, ["digest", *args, "--offline", "--week", "2026-W48", "--out", str(tmp_path / "out")]
-    )
-    assert made.exit_code == 0, made.stderr
-    return tmp_path / "out" / "2026-W48", args
-
-
-def test_a_delivered_edition_is_published_and_not_sent_twice(
-    tmp_path: Path, smtp: tuple[Sink, int]
-) -> None:
-    sink, port = smtp
-    folder, config = _made(tmp_path)
-    send = ["send", str(folder), *config, "--smtp", f"127.0.0.1:{port}", "--to", "a@example.com"]
-    first = CliRunner().invoke(app, send)
-    assert first.exit_code == 0, first.stderr
-    assert first.stdout.rstrip().endswith("; published: its items go in no other edition")
-    again = CliRunner().invoke(app, send)
-    assert again.exit_code == 1 and "went out already" in again.stderr
-    assert len(sink.received) == 1  # refused before connecting
-    resent = CliRunner().invoke(app, [*send, "--resend"])
-    assert resent.exit_code == 0, resent.stderr
-    assert "published" not in resent.stdout  # recorded once, when it first went
-    assert len(sink.received) == 2
-    listing = CliRunner().invoke(app, ["editions", str(tmp_path / "out"), *config])
-    assert "sent " in listing.stdout and "to 1 recipient" in listing.stdout
-
-
-def test_a_send_no_one_received_leaves_the_edition_a_draft(
-    tmp_path: Path, smtp: tuple[Sink, int]
-) -> None:
-    _, port = smtp
-    folder, config = _made(tmp_path)
-    send = ["send", str(folder), *config, "--smtp", f"127.0.0.1:{port}"]
-    refused = CliRunner().invoke(app, [*send, "--to", "nobody@example.com"])
-    assert refused.exit_code == 1 and "refused every recipient" in refused.stderr
-    listing = CliRunner().invoke(app, ["editions", str(tmp_path / "out"), *config])
-    assert "draft, made" in listing.stdout
-    ok = CliRunner().invoke(app, [*send, "--to", "a@example.com"])
-    assert ok.exit_code == 0, ok.stderr

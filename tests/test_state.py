@@ -70,7 +70,7 @@ def test_a_state_of_the_first_schema_is_upgraded_in_place(tmp_path: Path, versio
                              last_modified=None, now=NOW)  # fmt: skip
         copy = state.cached("https://b.example/feed")
         assert copy is not None and copy.body_sha == body_sha(b"<rss>b</rss>")
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
     sqlite3.connect(path).execute("PRAGMA user_version=1").connection.commit()
     with State.open(path) as state:  # as a second run upgrading the same file at once would
         assert "https://b.example/feed" in state.validators()

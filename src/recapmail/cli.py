@@ -220,29 +220,61 @@ def preview(
 @app.command()
 def send(
     folder: Annotated[Path, typer.Argument(help="An edition folder (or its newsletter.eml).")],
-    to: Annotated[list[str], typer.Option("--to", help="A recipient; repeat for several.")],
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", help="A recipient; repeat for several (default: the config's list)."),
+    ] = None,
     smtp: Annotated[str, typer.Option(help="SMTP server as HOST:PORT.")] = "localhost:25",
     starttls: Annotated[bool, typer.Option("--starttls", help="Upgrade to TLS first.")] = False,
     user: Annotated[
         str | None,
         typer.Option(help="SMTP login; the password is read from RECAPMAIL_SMTP_PASSWORD."),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would go.")] = False,
+    test: Annotated[
+        str | None,
+        typer.Option("--test", help="Send one [Test] copy to this address; record nothing."),
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option(min=1, help="At most this many messages a minute.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List who would get it.")] = False,
     resend: Annotated[
-        bool, typer.Option("--resend", help="Send an edition that went out already again.")
+        bool, typer.Option("--resend", help="Send again to those it went to already.")
+    ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Send an edition with no item.")
     ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Send an edition's newsletter.eml through an SMTP server; the edition is then published."""
-    from recapmail import pipeline
+    """Send an edition, one message per recipient; once delivered, it is published."""
+    from recapmail.mailing import send_edition, summary
+    from recapmail.send import SmtpSettings
 
     with user_errors():
-        result, published = pipeline.run_send(
-            _load_config(config), folder, to, resend=resend, dry_run=dry_run, smtp=smtp,
-            starttls=starttls, user=user,
-        )  # fmt: skip
-    recorded = "; published: its items go in no other edition" if published else ""
-    typer.echo(result.summary + recorded)
+        settings = SmtpSettings(server=smtp, starttls=starttls, user=user, rate=rate)
+        with _progress() as progress:
+            report = send_edition(
+                _load_config(config), folder, to or [], settings, resend=resend,
+                dry_run=dry_run, test=test, allow_empty=allow_empty, progress=progress,
+            )  # fmt: skip
+    typer.echo(summary(report))
+    if report.stopped or report.unknown:
+        raise typer.Exit(1)
+
+
+@app.command()
+def unsubscribe(
+    addresses: Annotated[list[str], typer.Argument(help="Addresses never to send to again.")],
+    config: ConfigOption = None,
+) -> None:
+    """Add addresses to the suppression list (`unsubscribed` in feeds.toml)."""
+    from recapmail.recipients import unsubscribe as add
+
+    with user_errors():
+        path, new = add(_load_config(config), addresses)
+    known = len(addresses) - len(new)
+    tail = f" ({known} already there)" if known else ""
+    typer.echo(f"Unsubscribed {_count(len(new), 'address')}{tail}: {path}")
 
 
 @app.command()
@@ -399,7 +431,8 @@ def _load_config(path: Path | None) -> Config:
 
 
 def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    plural = word + ("es" if word.endswith("s") else "s")
+    return f"{n} {word if n == 1 else plural}"
 
 
 def _period(cfg: Config, week: str | None, since: str | None, until: str | None) -> Period:

@@ -46,6 +46,11 @@ class NewsletterConfig:
     unsubscribe_url: str = ""
     tracking: bool = False  # add utm_* parameters to links
     utm_source: str = "recapmail"
+    address: str = ""  # the sender's postal address, for the footer
+    recipients: Path | None = None  # a CSV list (email, name) `send` reads when no --to
+    unsubscribed: Path | None = None  # the suppression list: one address a line
+    # The variable holding the secret of the personal unsubscribe tokens (HMAC of the address).
+    unsubscribe_secret_env: str = "RECAPMAIL_UNSUBSCRIBE_SECRET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +201,8 @@ class _Reader:
         templates = self._get(t, s, "templates_dir", str)
         timezone = self._get(t, s, "timezone", str) or d.timezone
         self._check_timezone(s, timezone)
+        recipients = self._get(t, s, "recipients", str)
+        unsubscribed = self._get(t, s, "unsubscribed", str)
         max_items = self._get(t, s, "max_items", int)
         if max_items is not None and not 1 <= max_items <= 200:
             raise self._error(s, "max_items", "must be between 1 and 200")
@@ -220,6 +227,11 @@ class _Reader:
             unsubscribe_url=self._url(t, s, "unsubscribe_url", schemes=("https", "http", "mailto")),
             tracking=bool(self._get(t, s, "tracking", bool)),
             utm_source=self._get(t, s, "utm_source", str) or d.utm_source,
+            address=self._text(t, s, "address") or "",
+            recipients=self._relative(Path(recipients)) if recipients else None,
+            unsubscribed=self._relative(Path(unsubscribed)) if unsubscribed else None,
+            unsubscribe_secret_env=self._get(t, s, "unsubscribe_secret_env", str)
+            or d.unsubscribe_secret_env,
         )
 
     def _social(self, t: dict[str, Any]) -> SocialConfig:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from recapmail.config import Config
 from recapmail.errors import ConfigError, StrictFailure
@@ -24,7 +24,6 @@ from recapmail.model import (
 )
 
 if TYPE_CHECKING:
-    from recapmail.send import SendResult
     from recapmail.state import State
 
 OUTPUT_FILES = (
@@ -186,44 +185,6 @@ def write_edition(digest: Digest, cfg: Config, out_dir: Path) -> tuple[str, ...]
     files = render_edition(digest, cfg, label=out_dir.name)
     write_folder(out_dir, files)
     return tuple(name for name in files if not name.startswith("."))
-
-
-def run_send(
-    cfg: Config,
-    folder: Path,
-    to: Sequence[str],
-    *,
-    resend: bool = False,
-    dry_run: bool = False,
-    **smtp: Any,
-) -> tuple[SendResult, bool]:
-    """`recapmail send`: the edition is published (its items claimed) before the message
-    goes, so two sends of editions sharing an item cannot both go out, and is un-published
-    if no one received it. Returns what went and whether it was recorded as published."""
-    from recapmail.editions import EDITION_FILE, EditionError, publish_draft
-    from recapmail.send import send_eml
-    from recapmail.state import State
-
-    edition = folder if folder.is_dir() else folder.parent
-    if dry_run or not (edition / EDITION_FILE).is_file():
-        return send_eml(folder, to, dry_run=dry_run, **smtp), False
-    with State.open(cfg.state_path) as state:
-        done = publish_draft(edition, state, how="send", recipients=len(to))
-        if done.already and not resend:
-            when = done.published_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            raise EditionError(
-                f"{edition}: {done.label} went out already ({when}); nothing sent "
-                "(--resend sends it again, e.g. to a reader who lost it)"
-            )
-        try:
-            result = send_eml(folder, to, **smtp)
-        except BaseException:
-            if not done.already:
-                state.unpublish(done.label)  # no one got it: its items are free again
-            raise
-        if not done.already and result.refused:
-            state.set_recipients(done.label, len(result.recipients) - len(result.refused))
-    return result, not done.already
 
 
 # -- one-off commands --------------------------------------------------------------------------

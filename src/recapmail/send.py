@@ -1,8 +1,9 @@
-"""`recapmail send`: hand a rendered newsletter.eml to an SMTP server.
+"""The SMTP side of `recapmail send`: one connection, reused, messages handed over one by one.
 
-The .eml goes out as written (same Message-ID, same parts); only the draft marker is removed
-and the envelope recipients come from `--to`, so the header's To can stay the team's address
-while each reader receives it. The password comes from RECAPMAIL_SMTP_PASSWORD, never argv.
+Each message is handed over in three steps (MAIL, RCPT, DATA) so that a failure says what is
+known: before DATA the message surely did not go (it can be sent again); a connection lost
+during DATA leaves it unknown (the server may have taken it). The password comes from
+RECAPMAIL_SMTP_PASSWORD, never argv; it is never sent unencrypted to another machine.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
 from pathlib import Path
+from types import TracebackType
 
 from recapmail.errors import SendError
-from recapmail.render.eml import UNSENT_HEADER
 
 PASSWORD_ENV = "RECAPMAIL_SMTP_PASSWORD"
 EML_NAME = "newsletter.eml"
@@ -27,77 +28,180 @@ DEFAULT_SMTP = "localhost:25"
 SMTPS_PORT = 465  # TLS from the first byte rather than STARTTLS
 
 
+class Unknown(SendError):
+    """The connection was lost while the server had the message: it may have been taken."""
+
+
 @dataclass(frozen=True, slots=True)
-class SendResult:
-    """What went (or would go) where, for the command's closing line."""
-
-    subject: str
-    sender: str
-    recipients: tuple[str, ...]
-    server: str
-    message_id: str
-    size: int  # bytes handed to the server
-    dry_run: bool = False
-    refused: tuple[str, ...] = ()  # recipients the server refused while accepting others
-
-    @property
-    def summary(self) -> str:
-        verb = "Would send" if self.dry_run else "Sent"
-        to = ", ".join(r for r in self.recipients if r not in self.refused)
-        line = f"{verb} {self.subject!r} from {self.sender} to {to} via {self.server}"
-        line += f" ({self.size / 1024:.1f} KB)"
-        if self.refused:
-            line += f"; refused by the server: {', '.join(self.refused)}"
-        return line
+class SmtpSettings:
+    server: str = DEFAULT_SMTP
+    starttls: bool = False
+    user: str | None = None
+    password: str | None = None  # default: RECAPMAIL_SMTP_PASSWORD
+    timeout: float = 30.0
+    rate: float | None = None  # messages a minute at most
 
 
-def send_eml(
-    path: Path,
-    to: Sequence[str],
-    *,
-    smtp: str = DEFAULT_SMTP,
-    starttls: bool = False,
-    user: str | None = None,
-    password: str | None = None,
-    dry_run: bool = False,
-    timeout: float = 30.0,
-) -> SendResult:
-    """Send DIR/newsletter.eml (or an .eml file) to `to`; `password` defaults to the env var."""
-    message = read_eml(path)
-    recipients = _recipients(to)
-    host, port = parse_server(smtp)
-    sender = parseaddr(str(message.get("From", "")))[1]
-    if not sender:
-        raise SendError(f"{path}: the message has no From address; render it again")
-    del message[UNSENT_HEADER]
-    data = message.as_bytes(policy=policy.SMTP)
-    result = SendResult(
-        subject=str(message.get("Subject", "")),
-        sender=sender,
-        recipients=recipients,
-        server=f"{host}:{port}",
-        message_id=str(message.get("Message-ID", "")),
-        size=len(data),
-        dry_run=dry_run,
-    )
-    if dry_run:
-        return result
-    if user and password is None:
-        password = os.environ.get(PASSWORD_ENV)
-        if not password:
-            raise SendError(f"--user {user} needs a password: set {PASSWORD_ENV}")
-    if user and not (starttls or port == SMTPS_PORT or _loopback(host)):
-        raise SendError(
-            f"--user: refusing to send the password to {host} unencrypted; add --starttls"
-        )
-    refused = _deliver(host, port, sender, recipients, data, starttls, user, password, timeout)
-    if len(refused) == len(recipients):
-        raise SendError(f"{host}:{port} refused every recipient: {_reasons(refused)}")
-    return replace(result, refused=tuple(sorted(refused)))
+@dataclass(frozen=True, slots=True)
+class Handed:
+    """What the server said of one message."""
+
+    accepted: bool
+    detail: str = ""  # the refusal, as the server worded it
+
+
+class Session:
+    """One SMTP connection for a whole list, opened on first use and opened again once when
+    the server drops it between messages."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self.host, self.port = parse_server(settings.server)
+        self.where = f"{self.host}:{self.port}"
+        self.password = settings.password
+        if settings.user and self.password is None:
+            self.password = os.environ.get(PASSWORD_ENV)
+            if not self.password:
+                raise SendError(f"--user {settings.user} needs a password: set {PASSWORD_ENV}")
+        encrypted = settings.starttls or self.port == SMTPS_PORT
+        if settings.user and not (encrypted or _loopback(self.host)):
+            raise SendError(
+                f"--user: refusing to send the password to {self.host} unencrypted; "
+                "add --starttls (or use port 465)"
+            )
+        self._client: smtplib.SMTP | None = None
+        self._last = 0.0
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.quit()
+            except (smtplib.SMTPException, OSError):
+                self._client.close()
+            self._client = None
+
+    def hand(
+        self, sender: str, recipient: str, data: bytes, on_data: Callable[[], None] | None = None
+    ) -> Handed:
+        """Hand one message for one recipient. Raises Unknown when the connection was lost
+        during DATA, SendError when the server cannot be used at all."""
+        self._pace()
+        for attempt in (1, 2):
+            client = self._connect()
+            try:
+                code, reply = client.mail(sender)
+                if code in (530, 535, 550) or code == 421:  # about the session, not the recipient
+                    hint = (
+                        "; add --starttls"
+                        if client.has_extn("starttls") and not self.settings.starttls
+                        else ""
+                    )
+                    raise SendError(f"{self.where}: the server said {code} {_text(reply)}{hint}")
+                if code != 250:
+                    self._reset(client)
+                    return Handed(False, f"{code} {_text(reply)}")
+                code, reply = client.rcpt(recipient)
+                if code not in (250, 251):
+                    self._reset(client)
+                    return Handed(False, f"{code} {_text(reply)}")
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                self._drop()
+                if attempt == 2:
+                    raise SendError(
+                        f"{self.where}: the server closed the connection ({exc})"
+                    ) from None
+                continue  # dropped between messages: once more on a new connection
+            if on_data is not None:
+                on_data()  # from here on, a lost connection leaves the message unknown
+            try:
+                code, reply = client.data(data)
+            except smtplib.SMTPResponseException as exc:
+                self._reset(client)
+                return Handed(False, f"{exc.smtp_code} {_text(exc.smtp_error)}")
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                self._drop()
+                raise Unknown(
+                    f"{self.where}: the connection was lost while the server had the message "
+                    f"for {recipient} ({exc or 'closed'})"
+                ) from None
+            if code != 250:
+                return Handed(False, f"{code} {_text(reply)}")
+            return Handed(True)
+        raise AssertionError("unreachable")
+
+    def _pace(self) -> None:
+        rate = self.settings.rate
+        if rate:
+            wait = self._last + 60.0 / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        self._last = time.monotonic()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._client is not None:
+            return self._client
+        s = self.settings
+        context = ssl.create_default_context()  # honours SSL_CERT_FILE for a private CA
+        try:
+            client: smtplib.SMTP
+            if self.port == SMTPS_PORT:
+                client = smtplib.SMTP_SSL(self.host, self.port, timeout=s.timeout, context=context)
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=s.timeout)
+            client.ehlo_or_helo_if_needed()
+            if s.starttls and self.port != SMTPS_PORT:
+                if not client.has_extn("starttls"):
+                    client.close()
+                    raise SendError(f"{self.where} does not offer STARTTLS; drop --starttls")
+                client.starttls(context=context)
+                client.ehlo()
+            if s.user:
+                if not client.has_extn("auth"):
+                    offers = client.has_extn("starttls") and not s.starttls
+                    client.close()
+                    hint = "it offers STARTTLS: add --starttls" if offers else "drop --user"
+                    raise SendError(f"{self.where} does not accept a login here; {hint}")
+                client.login(s.user, self.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+            raise SendError(f"{self.where}: login refused for {s.user} ({reason})") from None
+        except smtplib.SMTPResponseException as exc:
+            raise SendError(
+                f"{self.where}: the server said {exc.smtp_code} {_text(exc.smtp_error)}"
+            ) from None
+        except ssl.SSLError as exc:
+            raise SendError(
+                f"{self.where}: TLS failed ({exc.reason or exc}); check the server name"
+            ) from None
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise SendError(
+                f"{self.where}: cannot reach the SMTP server ({exc}); check --smtp"
+            ) from None
+        self._client = client
+        return client
+
+    def _reset(self, client: smtplib.SMTP) -> None:
+        try:
+            client.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 def read_eml(path: Path) -> EmailMessage:
-    """The message in `path`, or in `path`/newsletter.eml when `path` is a digest folder."""
+    """The message in `path`, or in `path`/newsletter.eml when `path` is an edition folder."""
     file = path / EML_NAME if path.is_dir() else path
     try:
         data = file.read_bytes()
@@ -122,68 +226,8 @@ def parse_server(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def _recipients(to: Sequence[str]) -> tuple[str, ...]:
-    if not to:
-        raise SendError("no recipient: give at least one --to ADDRESS")
-    found: list[str] = []
-    for name, address in getaddresses(list(to)):
-        if "@" not in address or any(c in address for c in "\r\n <>"):
-            raise SendError(f"--to {name or address!r}: not an email address")
-        if address not in found:
-            found.append(address)
-    return tuple(found)
-
-
-def _deliver(
-    host: str,
-    port: int,
-    sender: str,
-    recipients: tuple[str, ...],
-    data: bytes,
-    starttls: bool,
-    user: str | None,
-    password: str | None,
-    timeout: float,
-) -> dict[str, tuple[int, bytes]]:
-    where = f"{host}:{port}"
-    context = ssl.create_default_context()  # honours SSL_CERT_FILE for a private CA
-    try:
-        client: smtplib.SMTP
-        if port == SMTPS_PORT:
-            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-        else:
-            client = smtplib.SMTP(host, port, timeout=timeout)
-        with client as server:
-            if starttls and port != SMTPS_PORT:
-                server.starttls(context=context)
-            if user:
-                server.login(user, password or "")
-            return server.sendmail(sender, list(recipients), data)
-    except smtplib.SMTPAuthenticationError as exc:
-        reason = f"{exc.smtp_code} {_text(exc.smtp_error)}"
-        raise SendError(f"{where}: login refused for {user} ({reason})") from None
-    except smtplib.SMTPNotSupportedError as exc:
-        raise SendError(f"{where}: {exc} (try --starttls or another port)") from None
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise SendError(f"{where} refused every recipient: {_reasons(exc.recipients)}") from None
-    except smtplib.SMTPResponseException as exc:
-        raise SendError(
-            f"{where}: the server said {exc.smtp_code} {_text(exc.smtp_error)}"
-        ) from None
-    except ssl.SSLError as exc:
-        raise SendError(
-            f"{where}: TLS failed ({exc.reason or exc}); check the server name"
-        ) from None
-    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-        raise SendError(f"{where}: cannot reach the SMTP server ({exc}); check --smtp") from None
-
-
 def _loopback(host: str) -> bool:
     return host in ("localhost", "127.0.0.1", "::1")
-
-
-def _reasons(refused: dict[str, tuple[int, bytes]]) -> str:
-    return "; ".join(f"{a} ({code} {_text(msg)})" for a, (code, msg) in sorted(refused.items()))
 
 
 def _text(value: bytes | str) -> str:

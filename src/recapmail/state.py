@@ -39,7 +39,7 @@ from recapmail.errors import RecapmailError
 from recapmail.model import Article, Figure, Highlights
 
 STATE_NAME = "state.sqlite3"
-_SCHEMA_VERSION = 3  # 2: http.body_sha; 3: periods are published editions (made_at, how…)
+_SCHEMA_VERSION = 4  # 2: http.body_sha; 3: periods are published editions; 4: send_log
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS http (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, content_type TEXT,
@@ -60,6 +60,9 @@ CREATE TABLE IF NOT EXISTS editions (
     out_dir TEXT PRIMARY KEY, key TEXT NOT NULL, files TEXT NOT NULL, summary TEXT NOT NULL,
     written_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS send_log (
+    label TEXT NOT NULL, address TEXT NOT NULL, status TEXT NOT NULL, message_id TEXT,
+    at TEXT NOT NULL, detail TEXT, PRIMARY KEY (label, address));
 """
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 _CHUNK = 500  # keys per IN (...) query, under SQLite's variable limit
@@ -127,6 +130,15 @@ class PublishedEdition:
     out_dir: str | None = None
     recipients: int | None = None
     items: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SendEntry:
+    address: str  # case-folded
+    status: str  # "sent", "refused", or "unknown" (the connection was lost during DATA)
+    message_id: str | None
+    at: datetime
+    detail: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,6 +424,33 @@ class State:
             )
         return PublishOutcome(True)
 
+    # -- the send log ------------------------------------------------------------------
+
+    def send_log(self, label: str) -> dict[str, SendEntry]:
+        """address (case-folded) -> what the last send of `label` to it did."""
+        rows = self._conn.execute(
+            "SELECT address, status, message_id, at, detail FROM send_log WHERE label = ?",
+            (label,),
+        ).fetchall()
+        return {r[0]: SendEntry(r[0], r[1], r[2], _dt(r[3]), r[4]) for r in rows}
+
+    def log_send(
+        self,
+        label: str,
+        address: str,
+        status: str,
+        message_id: str | None = None,
+        detail: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Record `status` ("sent", "refused" or "unknown") for one recipient of `label`; one
+        transaction each, so a killed send leaves every message it handed over recorded."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO send_log VALUES (?, ?, ?, ?, ?, ?)",
+                (label, address.casefold(), status, message_id, _iso(now), detail),
+            )
+
     def unpublish(self, label: str) -> None:
         """Forget a publication that did not happen after all (a send that reached no one)."""
         with self._write() as db:
@@ -631,6 +670,7 @@ def _upgrade(conn: sqlite3.Connection, version: int) -> None:
         _add_body_hashes(conn)
     if version < 3:
         _add_publication_columns(conn)
+    # 4: send_log, made by the CREATE TABLE IF NOT EXISTS above
     conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
 
 

@@ -92,6 +92,7 @@ class View:
     logo_height: int
     website_url: str | None
     unsubscribe_url: str
+    address: str
     top: TopStory | None
     groups: tuple[Group, ...]
     links: tuple[tuple[int, str], ...]
@@ -127,7 +128,20 @@ def compile_mjml(mjml: str) -> str:
         html: str = mjml2html(mjml, include_loader=_no_include)
     except ValueError as exc:
         raise RenderError(f"{MJML_TEMPLATE}: the MJML does not compile: {exc}") from None
+    html = html.replace(_MJML_PREVIEW_STYLE, _PREVIEW_STYLE, 1)
     return html if html.endswith("\n") else html + "\n"
+
+
+# mj-preview hides the preheader with white text, which filters score as low-contrast text
+# (SpamAssassin's HTML_FONT_LOW_CONTRAST); hidden by display, size and mso-hide is enough.
+_MJML_PREVIEW_STYLE = (
+    '<div style="display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;'
+    'max-width:0px;opacity:0;overflow:hidden;">'
+)
+_PREVIEW_STYLE = (
+    '<div style="display:none;font-size:1px;line-height:1px;max-height:0px;max-width:0px;'
+    'opacity:0;overflow:hidden;mso-hide:all;">'
+)
 
 
 def _no_include(path: str) -> str:
@@ -174,6 +188,7 @@ def build_view(digest: Digest, cfg: Config) -> View:
         logo_height=n.logo_height,
         website_url=links.track(safe_url(n.website_url)),
         unsubscribe_url=unsubscribe,
+        address=typography.apply(_clean(n.address), lang),
         top=top,
         groups=groups,
         links=tuple(links.numbered),
