@@ -333,6 +333,27 @@ def editions(
 
 
 @app.command()
+def archive(
+    folder: Annotated[Path, typer.Argument(help="The output folder holding the editions.")] = Path(
+        "out"
+    ),
+    site: Annotated[Path, typer.Option(help="Folder receiving the static site.")] = Path("site"),
+    config: ConfigOption = None,
+) -> None:
+    """Write a static site of the published editions: an index, a page each, an Atom feed."""
+    from recapmail.archive import build_site
+
+    with user_errors():
+        cfg = _load_config(config)
+        editions = build_site(cfg, folder, site)
+    where = cfg.newsletter.web_url or f"{site}/index.html"
+    typer.echo(
+        f"Archive: {_count(len(editions), 'published edition')} in {site} "
+        f"(index.html, feed.xml); served at {where}"
+    )
+
+
+@app.command()
 def feeds(
     config: ConfigOption = None,
     check: Annotated[bool, typer.Option("--check", help="Fetch each source now.")] = False,

@@ -38,6 +38,9 @@ class NewsletterConfig:
     logo_width: int = 48  # CSS pixels; give the image at twice this size for sharp screens
     logo_height: int = 48
     website_url: str = ""
+    web_url: str = (
+        ""  # where `recapmail archive`'s site is served: each edition at <web_url>/<label>/
+    )
     max_items: int = 15
     templates_dir: Path | None = None
     timezone: str = "Europe/Paris"
@@ -219,6 +222,7 @@ class _Reader:
             logo_width=self._pixels(t, s, "logo_width", d.logo_width),
             logo_height=self._pixels(t, s, "logo_height", d.logo_height),
             website_url=self._url(t, s, "website_url", schemes=("https", "http")),
+            web_url=self._url(t, s, "web_url", schemes=("https", "http")),
             max_items=max_items or d.max_items,
             templates_dir=self._relative(Path(templates)) if templates else None,
             timezone=timezone,

@@ -91,6 +91,7 @@ class View:
     logo_width: int  # CSS pixels; the image itself is best at twice this for sharp screens
     logo_height: int
     website_url: str | None
+    web_version_url: str | None  # this edition on the archive site ([newsletter] web_url)
     unsubscribe_url: str
     address: str
     top: TopStory | None
@@ -187,6 +188,7 @@ def build_view(digest: Digest, cfg: Config) -> View:
         logo_width=n.logo_width,
         logo_height=n.logo_height,
         website_url=links.track(safe_url(n.website_url)),
+        web_version_url=safe_url(web_version(n.web_url, digest.period.label)),
         unsubscribe_url=unsubscribe,
         address=typography.apply(_clean(n.address), lang),
         top=top,
@@ -343,6 +345,11 @@ def _preheader(top: TopStory | None, count: int, t: dict[str, str], lang: str) -
         more = t["one_more"] if others == 1 else i18n.text("more", lang, count=others)
         text += f" · {typography.apply(more, lang)}"
     return text
+
+
+def web_version(web_url: str, label: str) -> str | None:
+    """An edition's address on the archive site (archive.py), when `web_url` is set."""
+    return f"{web_url.rstrip('/')}/{label}/" if web_url else None
 
 
 def _mailto_unsubscribe(sender: str, lang: str) -> str:
