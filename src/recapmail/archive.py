@@ -115,6 +115,7 @@ def _with_page(edition: WebEdition, page: str, url: str | None) -> WebEdition:
         tags.append(f'<meta property="og:url" content="{e(url)}">')
         tags.append(f'<link rel="canonical" href="{e(url)}">')
     tags.append('<link rel="alternate" type="application/atom+xml" href="../feed.xml">')
+    tags.append("<style>.rm-view-online { display: none !important; }</style>")  # it is here
     head = re.search(r"<head[^>]*>", page)
     if head is None:
         raise RecapmailError(f"{edition.label}: newsletter.html has no <head>; make it again")
