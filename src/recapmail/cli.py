@@ -36,6 +36,25 @@ app = typer.Typer(
 _debug = False
 
 
+def _plain_argument_help() -> None:
+    """Arguments with a metavar (DIR, SOURCE) shown without typer's Python type after it
+    ("DIR <path>", "SOURCE... <list[str]>"): the help speaks of what to give, not of types."""
+    from typer import core
+
+    argument = getattr(core, "TyperArgument", None)
+    shown = getattr(argument, "display_type_rich", None)
+    if argument is None or shown is None:
+        return
+
+    def display_type_rich(self: object, ctx: object) -> str | None:
+        return None if getattr(self, "metavar", None) else shown(self, ctx)
+
+    argument.display_type_rich = display_type_rich
+
+
+_plain_argument_help()
+
+
 class PlatformChoice(StrEnum):
     linkedin = "linkedin"
     mastodon = "mastodon"
@@ -71,7 +90,10 @@ def main_options(
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
-        "--config", "-c", help="feeds.toml to use (default: ./feeds.toml, then user config)."
+        "--config",
+        "-c",
+        metavar="FILE",
+        help="feeds.toml to use (default: ./feeds.toml, then user config).",
     ),
 ]
 
@@ -79,12 +101,16 @@ ConfigOption = Annotated[
 @app.command()
 def digest(
     config: ConfigOption = None,
-    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W47.")] = None,
-    since: Annotated[str | None, typer.Option(help="First day, e.g. 2026-11-16.")] = None,
-    until: Annotated[str | None, typer.Option(help="Last day (inclusive).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder receiving one folder per period.")] = Path(
-        "out"
-    ),
+    week: Annotated[
+        str | None, typer.Option(metavar="WEEK", help="ISO week, e.g. 2026-W47.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(metavar="DATE", help="First day, e.g. 2026-11-16.")
+    ] = None,
+    until: Annotated[str | None, typer.Option(metavar="DATE", help="Last day (inclusive).")] = None,
+    out: Annotated[
+        Path, typer.Option(metavar="DIR", help="Folder receiving one folder per period.")
+    ] = Path("out"),
     offline: Annotated[
         bool, typer.Option("--offline", help="No network: local sources and the cache.")
     ] = False,
@@ -118,9 +144,13 @@ def digest(
 
 @app.command()
 def highlights(
-    sources: Annotated[list[str], typer.Argument(help="Files, folders, feeds or page URLs.")],
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, folders, feeds or page URLs.", metavar="SOURCE")
+    ],
     json_output: Annotated[bool, typer.Option("--json", help="The JSON contract.")] = False,
-    count: Annotated[int, typer.Option(min=1, max=50, help="Highlights per article.")] = 5,
+    count: Annotated[
+        int, typer.Option(min=1, max=50, metavar="N", help="Highlights per article.")
+    ] = 5,
 ) -> None:
     """Show the key sentences, figures and keywords of articles."""
     from recapmail import pipeline
@@ -138,9 +168,13 @@ def highlights(
 
 @app.command()
 def newsletter(
-    sources: Annotated[list[str], typer.Argument(help="Files, folders, feeds or page URLs.")],
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, folders, feeds or page URLs.", metavar="SOURCE")
+    ],
     config: ConfigOption = None,
-    out: Annotated[Path, typer.Option(help="Folder receiving the edition's folder.")] = Path("out"),
+    out: Annotated[
+        Path, typer.Option(metavar="DIR", help="Folder receiving the edition's folder.")
+    ] = Path("out"),
 ) -> None:
     """Make a special edition from chosen articles."""
     from recapmail import pipeline
@@ -152,9 +186,13 @@ def newsletter(
 
 @app.command()
 def social(
-    sources: Annotated[list[str], typer.Argument(help="Files, folders, feeds or page URLs.")],
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, folders, feeds or page URLs.", metavar="SOURCE")
+    ],
     config: ConfigOption = None,
-    platform: Annotated[PlatformChoice, typer.Option(help="Which platform.")] = PlatformChoice.all,
+    platform: Annotated[
+        PlatformChoice, typer.Option(help="Which platform.", metavar="NAME")
+    ] = PlatformChoice.all,
     thread: Annotated[
         bool, typer.Option("--thread", help="Split long Mastodon and Bluesky posts into a thread.")
     ] = False,
@@ -191,12 +229,12 @@ def social(
 
 @app.command()
 def preview(
-    folder: Annotated[Path, typer.Argument(help="The output folder holding the digests.")] = Path(
-        "out"
-    ),
+    folder: Annotated[
+        Path, typer.Argument(help="The output folder holding the digests.", metavar="DIR")
+    ] = Path("out"),
     config: ConfigOption = None,
     port: Annotated[
-        int | None, typer.Option(min=1, max=65535, help="Port (default: free).")
+        int | None, typer.Option(min=1, max=65535, metavar="N", help="Port (default: free).")
     ] = None,
     no_open: Annotated[bool, typer.Option("--no-open", help="Do not open the browser.")] = False,
 ) -> None:
@@ -219,23 +257,31 @@ def preview(
 
 @app.command()
 def send(
-    folder: Annotated[Path, typer.Argument(help="An edition folder (or its newsletter.eml).")],
+    folder: Annotated[
+        Path, typer.Argument(help="An edition folder (or its newsletter.eml).", metavar="DIR")
+    ],
     to: Annotated[
         list[str] | None,
-        typer.Option("--to", help="A recipient; repeat for several (default: the config's list)."),
+        typer.Option(
+            "--to", metavar="ADDR", help="A recipient; repeat for several (default: the list)."
+        ),
     ] = None,
-    smtp: Annotated[str, typer.Option(help="SMTP server as HOST:PORT.")] = "localhost:25",
+    smtp: Annotated[str, typer.Option(metavar="HOST:PORT", help="SMTP server.")] = "localhost:25",
     starttls: Annotated[bool, typer.Option("--starttls", help="Upgrade to TLS first.")] = False,
     user: Annotated[
         str | None,
-        typer.Option(help="SMTP login; the password is read from RECAPMAIL_SMTP_PASSWORD."),
+        typer.Option(
+            metavar="NAME", help="SMTP login; the password is read from RECAPMAIL_SMTP_PASSWORD."
+        ),
     ] = None,
     test: Annotated[
         str | None,
-        typer.Option("--test", help="Send one [Test] copy to this address; record nothing."),
+        typer.Option(
+            "--test", metavar="ADDR", help="Send one [Test] copy to this address; record nothing."
+        ),
     ] = None,
     rate: Annotated[
-        float | None, typer.Option(min=1, help="At most this many messages a minute.")
+        float | None, typer.Option(min=1, metavar="N", help="At most this many messages a minute.")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List who would get it.")] = False,
     resend: Annotated[
@@ -264,7 +310,9 @@ def send(
 
 @app.command()
 def unsubscribe(
-    addresses: Annotated[list[str], typer.Argument(help="Addresses never to send to again.")],
+    addresses: Annotated[
+        list[str], typer.Argument(help="Addresses never to send to again.", metavar="ADDR")
+    ],
     config: ConfigOption = None,
 ) -> None:
     """Add addresses to the suppression list (`unsubscribed` in feeds.toml)."""
@@ -279,7 +327,9 @@ def unsubscribe(
 
 @app.command()
 def publish(
-    folder: Annotated[Path, typer.Argument(help="The edition folder that went out.")],
+    folder: Annotated[
+        Path, typer.Argument(help="The edition folder that went out.", metavar="DIR")
+    ],
     config: ConfigOption = None,
 ) -> None:
     """Record that an edition went out by another way (pasted elsewhere, sent from Outlook):
@@ -303,9 +353,9 @@ def publish(
 
 @app.command()
 def editions(
-    folder: Annotated[Path, typer.Argument(help="The output folder holding the drafts.")] = Path(
-        "out"
-    ),
+    folder: Annotated[
+        Path, typer.Argument(help="The output folder holding the drafts.", metavar="DIR")
+    ] = Path("out"),
     config: ConfigOption = None,
 ) -> None:
     """List the editions, draft or published, and say where the state is."""
@@ -334,10 +384,12 @@ def editions(
 
 @app.command()
 def archive(
-    folder: Annotated[Path, typer.Argument(help="The output folder holding the editions.")] = Path(
-        "out"
-    ),
-    site: Annotated[Path, typer.Option(help="Folder receiving the static site.")] = Path("site"),
+    folder: Annotated[
+        Path, typer.Argument(help="The output folder holding the editions.", metavar="DIR")
+    ] = Path("out"),
+    site: Annotated[
+        Path, typer.Option(metavar="DIR", help="Folder receiving the static site.")
+    ] = Path("site"),
     config: ConfigOption = None,
 ) -> None:
     """Write a static site of the published editions: an index, a page each, an Atom feed."""
@@ -566,5 +618,21 @@ def _echo_highlights(h: Highlights) -> None:
     typer.echo("")
 
 
+GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose", "--debug")
+
+
+def lift_global_flags(argv: list[str]) -> list[str]:
+    """`recapmail digest -q` as `recapmail -q digest`: the global flags are accepted after the
+    command too (as git and pip accept theirs), and moved before it for typer."""
+    if "--" in argv:
+        cut = argv.index("--")
+        head, tail = argv[:cut], argv[cut:]
+    else:
+        head, tail = argv, []
+    flags = [a for a in head if a in GLOBAL_FLAGS]
+    rest = [a for a in head if a not in GLOBAL_FLAGS]
+    return [*flags, *rest, *tail]
+
+
 def main() -> None:
-    app()
+    app(args=lift_global_flags(sys.argv[1:]), prog_name="recapmail")
