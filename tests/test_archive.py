@@ -72,7 +72,7 @@ def test_the_site_holds_the_published_editions_newest_first(team: Path) -> None:
     assert "Brest" not in everything and "2026-W49" not in everything  # the draft is nowhere
     page = (site / "2026-W48" / "index.html").read_text(encoding="utf-8")
     assert (
-        '<meta property="og:title" content="Veille infra — semaine du 23 au 29 novembre 2026">'
+        '<meta property="og:title" content="Journée Kubernetes Rennes — Veille infra">'
         in page
     )
     assert f'<link rel="canonical" href="{WEB}/2026-W48/">' in page
@@ -138,6 +138,6 @@ def test_pages_read_well_on_a_phone_and_a_desktop(team: Path) -> None:
                 assert overflow <= 0, (name, width, overflow)
                 assert page.evaluate("document.documentElement.lang") == "fr"
             page.goto((team / "site" / "index.html").as_uri())
-            page.click("text=Veille infra — semaine du 23 au 29 novembre 2026")
+            page.click("text=Journée Kubernetes Rennes — Veille infra")
             assert page.url.endswith("/2026-W48/index.html")
             page.close()

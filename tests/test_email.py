@@ -56,13 +56,18 @@ def test_mjml_and_text_match_the_golden_files(french: tuple[str, str, str]) -> N
 def test_english_text_matches_the_golden_file() -> None:
     n = render_newsletter(digest(language="en"), config(language="en"))
     assert_golden(Path("email/en/newsletter.txt"), n.text)
-    assert n.subject == "La veille infra ouverte — week of November 16–22, 2026"
+    assert n.subject == "Journées OpenInfra Lyon 2026 — La veille infra ouverte"
     assert "Top story" in n.html and "À la une" not in n.html
 
 
-def test_subject_and_preheader_name_the_week_and_the_top_story() -> None:
+def test_subject_and_preheader_put_the_news_first() -> None:
     n = render_newsletter(digest(), config())
-    assert n.subject == "La veille infra ouverte — semaine du 16 au 22 novembre 2026"
+    assert n.subject == "Journées OpenInfra Lyon 2026 — La veille infra ouverte"
+    chosen = render_newsletter(digest(), config(subject="{title} : {top} ({period})"))
+    assert chosen.subject == (
+        f"La veille infra ouverte{NNBSP}: Journées OpenInfra Lyon 2026 "
+        "(semaine du 16 au 22 novembre 2026)"
+    )
     assert n.preheader.startswith(f"À la une{NNBSP}: Journées OpenInfra Lyon 2026")
     assert n.preheader.endswith("et 5 autres articles")  # 7 items, 2 of them in the top story
 

@@ -40,7 +40,7 @@ def test_multipart_alternative_text_then_html_in_utf8() -> None:
 def test_headers_a_mail_client_and_a_bulk_sender_need() -> None:
     n = render_newsletter(digest(), config(reply_to="equipe@example.org"))
     m = parse(n.eml)
-    assert m["Subject"] == "La veille infra ouverte — semaine du 16 au 22 novembre 2026"
+    assert m["Subject"] == "Journées OpenInfra Lyon 2026 — La veille infra ouverte"
     assert m["From"] == "Pôle infrastructure ouverte <veille@example.org>"
     assert m["To"] == "clients@example.org"
     assert m["Reply-To"] == "equipe@example.org"

@@ -165,7 +165,7 @@ def test_one_message_per_recipient_each_its_own(team: Path, smtp: tuple[Sink, in
     started = datetime.now(UTC)
     done = send(team, port)
     assert done.exit_code == 0, done.stderr
-    assert done.stdout.startswith("Sent 'Veille — semaine du 23 au 29 novembre 2026' to 3 recip")
+    assert done.stdout.startswith("Sent 'Meetup OpenStack Lyon — Veille' to 3 recipients")
     assert "1 unsubscribed left out" in done.stdout and "published" in done.stdout
     assert sink.to() == ["ana@example.com", "bob@example.com", "dan@example.com"]
     messages = sink.messages()
@@ -251,7 +251,7 @@ def test_a_test_send_records_nothing(team: Path, smtp: tuple[Sink, int]) -> None
     assert done.exit_code == 0, done.stderr
     assert "test copy" in done.stdout and "nothing recorded" in done.stdout
     (message,) = sink.messages()
-    assert str(message["Subject"]).startswith("[Test] Veille")
+    assert str(message["Subject"]) == "[Test] Meetup OpenStack Lyon — Veille"
     assert "draft, made" in cli(team, "editions", str(team / "out")).stdout
     assert send(team, port).exit_code == 0
     assert len(sink.received) == 4  # the real send still goes to all three
@@ -260,7 +260,7 @@ def test_a_test_send_records_nothing(team: Path, smtp: tuple[Sink, int]) -> None
 def test_dry_run_lists_who_would_get_it_and_connects_to_nothing(team: Path) -> None:
     done = send(team, free_port(), "--dry-run")
     assert done.exit_code == 0, done.stderr
-    assert "Would send 'Veille" in done.stdout
+    assert "Would send 'Meetup OpenStack Lyon — Veille' to 3 recipients" in done.stdout
     assert "ana@example.com, bob@example.com, dan@example.com" in done.stdout
     assert "chloe" not in done.stdout.casefold().split("left out")[0]
 

@@ -27,6 +27,7 @@ _MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>|<!--")
 @dataclass(frozen=True, slots=True)
 class NewsletterConfig:
     title: str = "Veille open infrastructure"
+    subject: str = ""  # a template: {title}, {period}, {top}, {count}; render/email.py's default
     language: str = "fr"
     team: str = "recapmail"
     sender: str = "newsletter@example.org"  # `from` in the file
@@ -209,8 +210,18 @@ class _Reader:
         max_items = self._get(t, s, "max_items", int)
         if max_items is not None and not 1 <= max_items <= 200:
             raise self._error(s, "max_items", "must be between 1 and 200")
+        subject = self._text(t, s, "subject") or ""
+        try:
+            subject.format(title="", period="", top="", count=0)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise self._error(
+                s,
+                "subject",
+                f"{subject!r}: use only {{title}}, {{period}}, {{top}}, {{count}} ({exc})",
+            ) from None
         return NewsletterConfig(
             title=self._text(t, s, "title") or d.title,
+            subject=subject,
             language=language,
             team=self._text(t, s, "team") or d.team,
             sender=sender,

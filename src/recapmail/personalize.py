@@ -91,7 +91,7 @@ def personal_copy(
         msg["Reply-To"] = str(draft["Reply-To"])
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id
-    msg["List-Id"] = f"{_slug(subject_title(draft))}.{domain}"
+    msg["List-Id"] = f"{_slug(parseaddr(sender)[0] or 'newsletter')}.{domain}"
     links = [f"<{mailto}>"] + ([f"<{link}>"] if link != mailto else [])
     msg["List-Unsubscribe"] = ", ".join(links)
     if link.startswith("https://"):
@@ -106,11 +106,6 @@ def personal_copy(
         msg["Content-Language"] = str(draft["Content-Language"])
     del msg[UNSENT_HEADER]
     return Copy(msg.as_bytes(policy=SMTP), message_id)
-
-
-def subject_title(draft: EmailMessage) -> str:
-    """The newsletter's name: the subject before its " — period" part."""
-    return str(draft.get("Subject", "")).split(" — ")[0]
 
 
 def _generic_link(draft: EmailMessage) -> str:

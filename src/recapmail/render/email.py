@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -160,6 +161,7 @@ def build_view(digest: Digest, cfg: Config) -> View:
         for key, value in i18n.strings(lang).items()
     }
     links = _Links(n.tracking, n.utm_source, digest.period.label)
+    links.year = (digest.period.end - timedelta(seconds=1)).astimezone(ZoneInfo(n.timezone)).year
     shown = digest.shown
     top = _top_story(digest, shown, links, lang, n.timezone)
     in_top = _top_members(digest, shown)
@@ -167,7 +169,7 @@ def build_view(digest: Digest, cfg: Config) -> View:
     groups = _groups(rest, links, lang, n.timezone, t["other"])
     title = _clean(digest.title or n.title)
     period = i18n.format_period(digest.period, lang)
-    subject = typography.apply(f"{title} — {period}", lang)
+    subject = _subject(n.subject, title, period, top, len(shown), lang)
     unsubscribe = safe_url(n.unsubscribe_url) or _mailto_unsubscribe(n.sender, lang)
     intro = _clean(n.intro) or _default_intro(len(shown), lang)
     return View(
@@ -206,6 +208,7 @@ class _Links:
         self.source = source
         self.campaign = campaign
         self.numbered: list[tuple[int, str]] = []
+        self.year = 0  # the edition's year: an item's date from another year shows its year
 
     def track(self, url: str | None) -> str | None:
         if url is None or not self.tracking:
@@ -315,7 +318,7 @@ def _item(item: DigestItem, links: _Links, lang: str, timezone: str) -> ItemView
     date = ""
     if a.published is not None:
         local = a.published.astimezone(ZoneInfo(timezone))
-        date = i18n.format_day(local, lang, year=False)
+        date = i18n.format_day(local, lang, year=local.year != links.year)
     summary = h.summary or a.description or (h.highlights[0] if h.highlights else "")
     own = h.language or lang
     return ItemView(
@@ -333,6 +336,30 @@ def _figure(figure: Figure, lang: str) -> FigureView:
     return FigureView(
         _typo(figure.value, lang), _typo(figure.label, lang), _typo(phrase(figure), lang)
     )
+
+
+DEFAULT_SUBJECT = "{top} — {title}"  # the news first: a phone shows ~35 characters of it
+PLAIN_SUBJECT = "{title} — {period}"  # a week without a top story
+MAX_TOP_IN_SUBJECT = 70
+
+
+def _subject(
+    template: str, title: str, period: str, top: TopStory | None, count: int, lang: str
+) -> str:
+    """The subject from `[newsletter] subject` ({title}, {period}, {top}, {count})."""
+    chosen = template or (DEFAULT_SUBJECT if top is not None else PLAIN_SUBJECT)
+    story = _short_title(top.title) if top is not None else ""
+    text = chosen.format(title=title, period=period, top=story, count=count)
+    return typography.apply(" ".join(text.split()).strip(" —-:·"), lang)
+
+
+def _short_title(title: str) -> str:
+    """A long title by its head ("Journées OpenInfra Lyon 2026 : l'open source…" -> "Journées
+    OpenInfra Lyon 2026"), else cut at a word: the subject's start is all a phone shows."""
+    head = re.split(r"\s[:–—|]\s|\s?:\s", title, maxsplit=1)[0].strip()
+    if len(title) > 50 and len(head) >= 12:
+        title = head
+    return _cut(title, MAX_TOP_IN_SUBJECT)
 
 
 def _preheader(top: TopStory | None, count: int, t: dict[str, str], lang: str) -> str:
