@@ -148,6 +148,7 @@ class Post:
     limit: int
     part: int = 1
     parts: int = 1
+    sources: tuple[str, ...] = ()  # every recap it was made from (several for an event)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from recapmail.config import Config
 from recapmail.model import PLATFORMS, Cluster, Digest, Figure, Highlights, Platform, Post
@@ -22,10 +22,10 @@ from recapmail.render.shorten import (
     clean,
     first_sentence,
     hashtags,
-    shorten,
+    sentences,
     shorten_words,
-    thread_parts,
 )
+from recapmail.render.social_text import ends_sentence, shorten_sentences
 from recapmail.typography import apply as typography
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ class Draft:
     source: str
     language: str
     hook: str
+    figure: str = ""  # the sentence of the key figure, right after the hook
     summary: str = ""
     bullets: tuple[str, ...] = ()
     entries: tuple[Entry, ...] = ()
@@ -88,28 +89,88 @@ class Draft:
     link_label: str = ""
     entries_label: str = ""
     hashtags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
 
 # -- public API -------------------------------------------------------------------------------
 
 
 def posts_for_article(
-    h: Highlights, cfg: Config, platforms: Sequence[Platform] | None = None, *, thread: bool = False
+    h: Highlights,
+    cfg: Config,
+    platforms: Sequence[Platform] | None = None,
+    *,
+    thread: bool = False,
+    language: str | None = None,
 ) -> tuple[Post, ...]:
     lang = _language(h.language)
-    t = _strings(lang)
+    t = _strings(frame(cfg, language))
     draft = Draft(
         kind="article",
         source=h.article.source,
-        language=lang,
+        language=frame(cfg, language),
         hook=prose(_hook(clean(h.title), h.figures, lang), lang),
         summary=prose(h.summary, lang),
         bullets=_bullets(h.highlights, h.summary, lang),
         link=_link(h),
         link_label=t["read_recap"] if h.article.kind == "file" else t["read_article"],
         hashtags=_tags(cfg, [*h.hashtags, *h.keywords]),
+        sources=(h.article.source,),
     )
+    if h.article.kind == "file":
+        draft = _as_recap(draft, [h], h.title, h.figures, h.highlights, frame(cfg, language))
     return _posts(draft, cfg, platforms, thread)
+
+
+def _language_of(sentence: str, members: Sequence[Highlights], default: str) -> str:
+    """The language of the member whose text holds `sentence` (the frame's when none does)."""
+    needle = clean(sentence)[:60]
+    for h in members:
+        if needle and (needle in clean(h.summary) or any(needle in clean(x) for x in h.highlights)):
+            return h.language
+        if needle and needle in clean(h.article.body[:6000]):
+            return h.language
+    return default
+
+
+def frame(cfg: Config, language: str | None = None) -> str:
+    """The language of a post's own words: the one asked for, else the team's."""
+    return _language(language or cfg.newsletter.language)
+
+
+def _as_recap(
+    draft: Draft,
+    members: Sequence[Highlights],
+    title: str,
+    figures: Sequence[Figure],
+    highlights: Sequence[str],
+    language: str,
+) -> Draft:
+    """The team speaking of its own recap: who went where and when, the key figure before the
+    fold, whole takeaways, a call to read it; the recap's own sentences keep their language."""
+    from recapmail.render.social_voice import recap_lead, takeaways
+
+    lead = recap_lead(members, title, figures, language)
+    source_language = _majority([h.language for h in members]) if members else language
+    t = _strings(language)
+    if not lead.hook:
+        hook = draft.hook
+        summary = draft.summary if source_language == language else ""
+    else:
+        hook, summary = prose(lead.hook, language), ""
+    said = [*lead.used, *(sentences(clean(draft.summary)) if summary else [])]
+    picked = takeaways(members, highlights, said, language)
+    bullets = tuple(prose(text, lang) for text, lang in picked)
+    return replace(
+        draft,
+        language=language,
+        hook=hook,
+        figure=prose(lead.figure, _language_of(lead.figure, members, language)),
+        summary=summary,
+        bullets=bullets,
+        link_label=t["read_recap"],
+        entries_label=t["other_recaps"],
+    )
 
 
 def posts_for_cluster(
@@ -119,17 +180,18 @@ def posts_for_cluster(
     platforms: Sequence[Platform] | None = None,
     *,
     thread: bool = False,
+    language: str | None = None,
 ) -> tuple[Post, ...]:
     by_source = {h.article.source: h for h in items}
     members = [by_source[s] for s in c.members if s in by_source] or list(items)
     lang = _language(_majority([h.language for h in members]) if members else "")
-    t = _strings(lang)
+    t = _strings(frame(cfg, language))
     linked = [(h, link) for h in members if (link := _link(h))]
     others = tuple(Entry(title=prose(h.title, h.language), link=link) for h, link in linked[1:])
     draft = Draft(
         kind="cluster",
         source=c.id,
-        language=lang,
+        language=frame(cfg, language),
         hook=prose(_hook(clean(c.title), c.figures, lang), lang),
         summary=prose(c.summary, lang),
         bullets=_bullets(c.highlights, c.summary, lang),
@@ -140,7 +202,10 @@ def posts_for_cluster(
         hashtags=_tags(
             cfg, [*c.hashtags, *c.keywords, *_interleave([h.hashtags for h in members])]
         ),
+        sources=tuple(h.article.source for h in members),
     )
+    if members and all(h.article.kind == "file" for h in members):
+        draft = _as_recap(draft, members, c.title, c.figures, c.highlights, frame(cfg, language))
     return _posts(draft, cfg, platforms, thread)
 
 
@@ -283,14 +348,20 @@ def _hook(title: str, figures: Sequence[Figure], language: str) -> str:
     """What happened and the key figure, within LinkedIn's first 200 characters."""
     key = next((f for f in figures if clean(f.value) and clean(f.value) not in title), None)
     if key is None:
-        return shorten_words(title, lambda s: len(s) <= HOOK_LIMIT) or title[:HOOK_LIMIT]
+        return _title_within(title, lambda s: len(s) <= HOOK_LIMIT) or title[:HOOK_LIMIT]
     # A title with a colon of its own takes the figure in brackets: one colon a line reads best.
     if ":" in title:
         tail = f" ({figure_phrase(key)})"
     else:
         tail = f"{' :' if language == 'fr' else ':'} {figure_phrase(key)}"
-    head = shorten_words(title, lambda s: len(s) + len(tail) <= HOOK_LIMIT)
+    head = _title_within(title, lambda s: len(s) + len(tail) <= HOOK_LIMIT)
     return f"{head}{tail}" if head else figure_phrase(key)[:HOOK_LIMIT]
+
+
+def _title_within(title: str, fits: Callable[[str], bool]) -> str:
+    """A title cut at a clause ("Journées X 2026 : la migration…" -> "Journées X 2026") when
+    it is too long; at a word only when no clause fits."""
+    return shorten_sentences(title, fits, close=False) or shorten_words(title, fits)
 
 
 def _digest_title(digest: Digest, language: str) -> str:
@@ -312,7 +383,7 @@ def _top_story(digest: Digest, language: str) -> str:
     story = _hook(clean(title), figures, language)
     colon = " —" if ":" in story else " :" if language == "fr" else ":"
     lead = f"{t['top_story']}{colon} "
-    story = shorten_words(story, lambda s: len(s) + len(lead) <= HOOK_LIMIT // 2 + 20) or story
+    story = _title_within(story, lambda s: len(s) + len(lead) <= HOOK_LIMIT // 2 + 20) or story
     return prose(lead + story, language)
 
 
@@ -328,8 +399,9 @@ def _bullets(highlights: Sequence[str], summary: str, language: str) -> tuple[st
 
 
 def _entry_text(summary: str) -> str:
+    """The summary's first sentence, whole, or its first clauses closed as a sentence."""
     sentence = first_sentence(clean(summary))
-    return shorten(sentence, lambda s: len(s) <= ENTRY_TEXT)
+    return shorten_sentences(sentence, lambda s: len(s) <= ENTRY_TEXT)
 
 
 def _interleave(groups: Sequence[Sequence[str]]) -> list[str]:
@@ -374,7 +446,7 @@ def _posts(
         mine = replace(draft, hashtags=_platform_tags(draft.hashtags, cfg, platform))
         render = _renderer(platform, cfg)
         if thread and platform in THREAD_PLATFORMS:
-            texts = thread_parts(render(mine), counter(platform, max_count))
+            texts = thread_posts(mine, render, counter(platform, max_count), platform, standing)
         else:
             ok = counter(platform, max_count)
             texts = [fit(mine, render, ok, platform, standing)]
@@ -389,6 +461,7 @@ def _posts(
                     limit=max_count,
                     part=i,
                     parts=len(texts),
+                    sources=draft.sources,
                 )
             )
     return tuple(posts)
@@ -402,6 +475,7 @@ def _renderer(platform: Platform, cfg: Config) -> Callable[[Draft], str]:
             "kind": d.kind,
             "language": d.language,
             "hook": d.hook,
+            "figure": d.figure,
             "summary": d.summary,
             "bullets": list(d.bullets),
             "entries": list(d.entries),
@@ -466,7 +540,11 @@ def fit(
     platform: Platform,
     standing: frozenset[str] = frozenset(),
 ) -> str:
-    """The most complete rendering of `draft` that `ok` accepts."""
+    """The most complete rendering of `draft` that `ok` accepts, never cut inside a clause.
+
+    Takeaways, entries and content hashtags go first (reductions); then the summary loses
+    sentences, the figure's sentence and the hook lose clauses at their end.
+    """
     last = draft
     fewest = max(TAGS[platform][1], sum(t.casefold() in standing for t in draft.hashtags))
     for candidate in reductions(draft, fewest, standing):
@@ -474,18 +552,71 @@ def fit(
         if ok(text):
             return text
         last = candidate
-    # Then shorten the summary, the hook, drop what is left; finally cut the text itself.
     d = last
-    if d.summary:
-        summary = shorten(d.summary, lambda s: ok(render(replace(d, summary=s))))
-        d = replace(d, summary=summary)
-        if summary:
+    for step in ("summary", "figure", "tags", "hook", "figure"):
+        if step == "tags":
+            d = replace(d, hashtags=(), more=0)
+        elif getattr(d, step):
+            d = _with(d, step, _shorter(d, step, render, ok))
+        if ok(render(d)):
             return render(d)
-    d = replace(d, hashtags=(), more=0)
-    if ok(render(d)):
-        return render(d)
-    hook = shorten(d.hook, lambda s: ok(render(replace(d, hook=s))))
-    if hook:
-        return render(replace(d, hook=hook))
     log.warning("%s post for %s cut to fit %s", platform, draft.source, platform)
     return shorten_words(render(d), ok)
+
+
+def _with(d: Draft, name: str, value: str) -> Draft:
+    changes: dict[str, Any] = {name: value}
+    return replace(d, **changes)
+
+
+def _shorter(d: Draft, name: str, render: Callable[[Draft], str], ok: Callable[[str], bool]) -> str:
+    """Draft field `name` cut at a sentence or clause boundary so the post fits, or ""."""
+    value: str = getattr(d, name)
+    return shorten_sentences(
+        value,
+        lambda s: ok(render(_with(d, name, s))),
+        clauses=name != "summary",
+        close=ends_sentence(value),
+    )
+
+
+def thread_posts(
+    draft: Draft,
+    render: Callable[[Draft], str],
+    ok: Callable[[str], bool],
+    platform: Platform,
+    standing: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The post whole when it fits, else numbered parts: part 1 stands alone (hook, figure,
+    link), the others carry the takeaways, entries and hashtags, cut between paragraphs, lines
+    or sentences."""
+    from recapmail.render.shorten import _pack
+
+    full = render(draft)
+    if ok(full):
+        return [full]
+    lead = replace(draft, bullets=(), entries=(), more=0, hashtags=())
+    lead_paragraphs = render(lead).split("\n\n")
+    rest: list[str] = []
+    for paragraph in full.split("\n\n"):
+        if paragraph in lead_paragraphs:
+            lead_paragraphs.remove(paragraph)
+        else:
+            rest.append(paragraph)
+    total = 2
+    parts: list[str] = []
+    for _ in range(4):  # the marker's width depends on the number of parts
+        marker = f"\n\n{total}/{total}"
+
+        def fits(body: str, marker: str = marker) -> bool:
+            return ok(body + marker)
+
+        first = fit(lead, render, fits, platform, standing)
+        parts = [first, *_pack("\n\n".join(rest), fits, 0)] if rest else [first]
+        if len(parts) <= total:
+            break
+        total = len(parts)
+    if len(parts) == 1:
+        return parts
+    n = len(parts)
+    return [f"{body}\n\n{i}/{n}" for i, body in enumerate(parts, 1)]
