@@ -38,6 +38,7 @@ class Article:
     feed: str | None = None  # name of the configured source it came from
     guid: str | None = None  # feed item id, for dedupe
     first_seen: datetime | None = None  # set by the seen-state for local recaps
+    slug: str | None = None  # front matter `slug`: the recap's name on the team's blog
 
 
 @dataclass(frozen=True, slots=True)

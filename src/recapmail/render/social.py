@@ -186,7 +186,11 @@ def posts_for_cluster(
     members = [by_source[s] for s in c.members if s in by_source] or list(items)
     lang = _language(_majority([h.language for h in members]) if members else "")
     t = _strings(frame(cfg, language))
-    linked = [(h, link) for h in members if (link := _link(h))]
+    # The recap in the frame's language leads: its link is the one the post asks to read.
+    linked = sorted(
+        ((h, link) for h in members if (link := _link(h))),
+        key=lambda pair: _language(pair[0].language) != frame(cfg, language),
+    )
     others = tuple(Entry(title=prose(h.title, h.language), link=link) for h, link in linked[1:])
     draft = Draft(
         kind="cluster",
@@ -524,7 +528,8 @@ def reductions(d: Draft, fewest_tags: int, standing: frozenset[str]) -> Iterator
             d = replace(d, entries=tuple(entries))
             yield d
     while d.entries:
-        d = replace(d, entries=d.entries[:-1], more=d.more + 1)
+        # A digest says how many items the post leaves out; other recaps of an event are no items.
+        d = replace(d, entries=d.entries[:-1], more=d.more + (d.kind == "digest"))
         yield d
     while len(d.hashtags) > fewest_tags:
         content = [i for i, tag in enumerate(d.hashtags) if tag.casefold() not in standing]

@@ -149,7 +149,8 @@ def recap_lead(
             if found and found.group(1) not in event:
                 place = found.group(1)
                 break
-        authors = [h.article.author or "" for h in members]
+        mine = sorted(members, key=lambda h: h.language != language)
+        authors = [h.article.author or "" for h in mine]
         hook = _presence(first_names(authors), event, place, when, language)
         used += [s for s in said if event in s and _TEAM.search(s)]
     else:
