@@ -25,7 +25,7 @@ from recapmail.render.shorten import (
     sentences,
     shorten_words,
 )
-from recapmail.render.social_text import ends_sentence, shorten_sentences
+from recapmail.render.social_text import as_sentence, ends_sentence, shorten_sentences
 from recapmail.typography import apply as typography
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_article": "Lire l’article",
         "read_digest": "Toute la lettre",
         "top_story": "À la une",
+        "top_week": "À la une cette semaine",
         "other_recaps": "Autres comptes rendus",
         "in_digest": "Au sommaire",
         "more": "… et {n} autres sujets dans la lettre.",
@@ -54,6 +55,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_article": "Read the article",
         "read_digest": "The full newsletter",
         "top_story": "Top story",
+        "top_week": "New this week",
         "other_recaps": "More recaps",
         "in_digest": "In this issue",
         "more": "…and {n} more in the newsletter.",
@@ -219,9 +221,11 @@ def posts_for_digest(
     platforms: Sequence[Platform] | None = None,
     *,
     thread: bool = False,
+    language: str | None = None,
 ) -> tuple[Post, ...]:
-    """The week in one post: its top story and key figure first, then every shown item."""
-    lang = _language(digest.language)
+    """The week in one post: what is new (its top story and key figure) first, then the
+    newsletter and its week, every shown item, the link to this edition."""
+    lang = _language(language or digest.language)
     t = _strings(lang)
     shown = [item.highlights for item in digest.shown]
     entries = _digest_entries(digest)
@@ -229,10 +233,11 @@ def posts_for_digest(
         kind="digest",
         source=digest.period.label,
         language=lang,
-        hook=prose(_digest_title(digest, lang), lang),
-        summary=_top_story(digest, lang),
+        hook=_top_story(digest, lang) or prose(_digest_title(digest, lang), lang),
+        summary=as_sentence(prose(_digest_title(digest, lang), lang)) if digest.shown else "",
         entries=entries,
-        link=post_link(cfg.newsletter.website_url),
+        # This edition's web version once the archive gives one, else the team's site.
+        link=post_link(getattr(cfg.newsletter, "web_url", "") or cfg.newsletter.website_url),
         link_label=t["read_digest"],
         entries_label=t["in_digest"],
         hashtags=_tags(cfg, _interleave([h.hashtags or h.keywords for h in shown])),
@@ -371,12 +376,12 @@ def _title_within(title: str, fits: Callable[[str], bool]) -> str:
 def _digest_title(digest: Digest, language: str) -> str:
     from recapmail.render.i18n import format_period
 
-    title = f"{clean(digest.title)} — {format_period(digest.period, language)}"
+    title = f"{clean(digest.title)}, {format_period(digest.period, language)}"
     return shorten_words(title, lambda s: len(s) <= HOOK_LIMIT // 2) or title[: HOOK_LIMIT // 2]
 
 
 def _top_story(digest: Digest, language: str) -> str:
-    """ "À la une : <the event or article that leads the week> — <its key figure>"."""
+    """ "À la une cette semaine : <the event or article that leads the week> (<its figure>)"."""
     if not digest.shown:
         return ""
     top = digest.shown[0]
@@ -384,11 +389,12 @@ def _top_story(digest: Digest, language: str) -> str:
     title, figures = (event.title, event.figures) if event else (top.highlights.title, ())
     figures = figures or top.highlights.figures
     t = _strings(language)
-    story = _hook(clean(title), figures, language)
-    colon = " —" if ":" in story else " :" if language == "fr" else ":"
-    lead = f"{t['top_story']}{colon} "
-    story = _title_within(story, lambda s: len(s) + len(lead) <= HOOK_LIMIT // 2 + 20) or story
-    return prose(lead + story, language)
+    own = _language(top.highlights.language)
+    story = _hook(clean(title), figures, own)
+    colon = " —" if ":" in story else "\u202f:" if language == "fr" else ":"
+    lead = f"{t['top_week']}{colon} "
+    story = _title_within(story, lambda s: len(s) + len(lead) <= HOOK_LIMIT // 2 + 40) or story
+    return f"{prose(lead, language)} {prose(story, own)}"
 
 
 def _bullets(highlights: Sequence[str], summary: str, language: str) -> tuple[str, ...]:
