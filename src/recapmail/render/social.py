@@ -25,7 +25,7 @@ from recapmail.render.shorten import (
     sentences,
     shorten_words,
 )
-from recapmail.render.social_text import as_sentence, ends_sentence, shorten_sentences
+from recapmail.render.social_text import as_sentence, ends_sentence, pack, shorten_sentences
 from recapmail.typography import apply as typography
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def posts_for_article(
         kind="article",
         source=h.article.source,
         language=frame(cfg, language),
-        hook=prose(_hook(clean(h.title), h.figures, lang), lang),
+        hook=as_sentence(prose(_hook(clean(h.title), h.figures, lang), lang)),
         summary=prose(h.summary, lang),
         bullets=_bullets(h.highlights, h.summary, lang),
         link=_link(h),
@@ -159,7 +159,7 @@ def _as_recap(
         hook = draft.hook
         summary = draft.summary if source_language == language else ""
     else:
-        hook, summary = prose(lead.hook, language), ""
+        hook, summary = prose(lead.hook, _language_of(lead.hook, members, language)), ""
     said = [*lead.used, *(sentences(clean(draft.summary)) if summary else [])]
     picked = takeaways(members, highlights, said, language)
     bullets = tuple(prose(text, lang) for text, lang in picked)
@@ -198,7 +198,7 @@ def posts_for_cluster(
         kind="cluster",
         source=c.id,
         language=frame(cfg, language),
-        hook=prose(_hook(clean(c.title), c.figures, lang), lang),
+        hook=as_sentence(prose(_hook(clean(c.title), c.figures, lang), lang)),
         summary=prose(c.summary, lang),
         bullets=_bullets(c.highlights, c.summary, lang),
         entries=others,
@@ -394,7 +394,7 @@ def _top_story(digest: Digest, language: str) -> str:
     colon = " —" if ":" in story else "\u202f:" if language == "fr" else ":"
     lead = f"{t['top_week']}{colon} "
     story = _title_within(story, lambda s: len(s) + len(lead) <= HOOK_LIMIT // 2 + 40) or story
-    return f"{prose(lead, language)} {prose(story, own)}"
+    return as_sentence(f"{prose(lead, language)} {prose(story, own)}")
 
 
 def _bullets(highlights: Sequence[str], summary: str, language: str) -> tuple[str, ...]:
@@ -601,8 +601,6 @@ def thread_posts(
     """The post whole when it fits, else numbered parts: part 1 stands alone (hook, figure,
     link), the others carry the takeaways, entries and hashtags, cut between paragraphs, lines
     or sentences."""
-    from recapmail.render.shorten import _pack
-
     full = render(draft)
     if ok(full):
         return [full]
@@ -612,6 +610,8 @@ def thread_posts(
     for paragraph in full.split("\n\n"):
         if paragraph in lead_paragraphs:
             lead_paragraphs.remove(paragraph)
+        elif rest and rest[-1].rstrip().endswith(":"):
+            rest[-1] += "\n" + paragraph  # a label ("Au sommaire :") stays with what it heads
         else:
             rest.append(paragraph)
     total = 2
@@ -623,7 +623,7 @@ def thread_posts(
             return ok(body + marker)
 
         first = fit(lead, render, fits, platform, standing)
-        parts = [first, *_pack("\n\n".join(rest), fits, 0)] if rest else [first]
+        parts = [first, *pack("\n\n".join(rest), fits)] if rest else [first]
         if len(parts) <= total:
             break
         total = len(parts)

@@ -82,3 +82,41 @@ def shorten_sentences(
                 best = candidate
                 break
     return best
+
+
+_SEPARATORS = ("\n\n", "\n", " ")
+
+
+def pack(text: str, ok: Callable[[str], bool], level: int = 0) -> list[str]:
+    """`text` in consecutive parts that each pass `ok`, cut between paragraphs, else lines,
+    else sentences. A sentence too long for a part of its own keeps its first clauses, closed
+    with a full stop, or is left out when not even one clause fits: no part stops inside one.
+    """
+    sep = _SEPARATORS[level]
+    if level == 0:
+        pieces = [p for p in text.split("\n\n") if p.strip()]
+    elif level == 1:
+        pieces = [p for p in text.split("\n") if p.strip()]
+    else:
+        pieces = sentences(text) or [text]
+    out: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{sep}{piece}" if current else piece
+        if ok(candidate):
+            current = candidate
+            continue
+        if current:
+            out.append(current)
+            current = ""
+        if ok(piece):
+            current = piece
+        elif level < 2:
+            inner = pack(piece, ok, level + 1)
+            out.extend(inner[:-1])
+            current = inner[-1] if inner else ""
+        else:
+            current = shorten_sentences(piece, ok)
+    if current:
+        out.append(current)
+    return out

@@ -154,17 +154,34 @@ def recap_lead(
         hook = _presence(first_names(authors), event, place, when, language)
         used += [s for s in said if event in s and _TEAM.search(s)]
     else:
-        own = [
-            s for s, lang in _sentences_with_language(members)
-            if lang == language and _TEAM.search(s) and len(s) <= HOOK_SENTENCE
-        ]  # fmt: skip
+        # The team's own sentence, in the frame's language if one is, else in the recap's.
+        ranked = sorted(
+            (
+                (s, lang) for s, lang in _sentences_with_language(members)
+                if _TEAM.search(s) and len(s) <= HOOK_SENTENCE and not _META.search(s)
+            ),
+            key=lambda pair: pair[1] != language,
+        )  # fmt: skip
+        own = [s for s, _ in ranked]
         if not own:
             return Lead(hook="")
         hook = own[0]
         used.append(hook)
     languages = dict(_sentences_with_language(members))
     # The figure a reader of the team's language can read first, then the others.
-    ordered = sorted(figures, key=lambda f: languages.get(clean(f.sentence), language) != language)
+    # Digits before words ("1 200" before "trois").
+    ordered = sorted(
+        figures,
+        key=lambda f: (
+            languages.get(clean(f.sentence), language) != language,
+            not regex.search(r"\d", f.value),
+        ),
+    )
+    top = ordered[0] if ordered else None
+    if top is not None and event and event in clean(top.sentence):
+        # Its sentence names the event again and would repeat the hook: the figure alone.
+        figure = "" if _holds(hook, clean(top.value)) else _figure_phrase(top, language)
+        return Lead(hook=hook, figure=figure, used=(*used, clean(top.sentence)))
     figure = _figure_sentence(hook, ordered, used)
     if figure:
         used.append(figure)
