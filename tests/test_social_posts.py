@@ -275,3 +275,33 @@ def test_a_cluster_post_of_the_teams_recaps_is_one_post_with_all_its_sources() -
     for post in posts_for_cluster(cluster, members, config()):
         assert post.sources == tuple(m.article.source for m in members)
         assert ends_well(post.text)
+
+
+@pytest.mark.parametrize(
+    ("event", "said"),
+    [
+        ("Journées OpenInfra Lyon 2026", "aux Journées OpenInfra Lyon 2026"),
+        ("OpenInfra Days Lyon 2026", "aux OpenInfra Days Lyon 2026"),
+        ("KubeCon North America 2026", "à la KubeCon North America 2026"),
+        ("Cloud Libre Summit 2025", "au Cloud Libre Summit 2025"),
+        ("Open Source Experience 2026", "à l’Open Source Experience 2026"),
+    ],
+)
+def test_french_says_where_the_team_was_with_the_right_article(event: str, said: str) -> None:
+    from recapmail.render.social_voice import _at
+
+    assert _at(event, "fr") == said
+
+
+def test_recaps_of_one_event_in_the_corpus_say_where_and_when() -> None:
+    items = pipeline.read_highlights([str(DATA / "highlights")])
+    from recapmail.highlights import cluster
+
+    clusters, membership = cluster(items)
+    (event,) = [c for c in clusters if "cloud-libre" in c.id]
+    members = [h for h in items if membership.get(h.article.source) == event.id]
+    (post,) = posts_for_cluster(event, members, config(), ["linkedin"])
+    assert post.text.startswith(
+        "Nous étions au Cloud Libre Summit 2025, à Lyon, les 12 et 13 juin."
+    )
+    assert len(post.sources) == len(members) > 1

@@ -106,10 +106,12 @@ def _at(event: str, language: str) -> str:
         return f"aux {event}"
     if regex.match(r"(?i)[aeiouyéèêh]", event):
         return f"à l’{event}"
-    if head.endswith(_FEMININE):
-        return f"à la {event}"
-    if head in _MASCULINE:
-        return f"au {event}"
+    # The first word that is a kind of event gives the gender: "la KubeCon", "le Cloud Summit".
+    for word in (w.casefold() for w in event.split()):
+        if word.endswith(_FEMININE):
+            return f"à la {event}"
+        if word in _MASCULINE:
+            return f"au {event}"
     return f"à {event}"
 
 
@@ -144,7 +146,7 @@ def recap_lead(
             when = found.group(0) if found else ""
             when = when[0].lower() + when[1:] if language == "fr" and when else when
         place = ""
-        for sentence in dated:
+        for sentence in [*dated, title, *(h.title for h in members)]:
             found = _PLACE.get(language, _PLACE["en"]).search(sentence)
             if found and found.group(1) not in event:
                 place = found.group(1)
