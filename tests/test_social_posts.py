@@ -305,3 +305,24 @@ def test_recaps_of_one_event_in_the_corpus_say_where_and_when() -> None:
         "Nous étions au Cloud Libre Summit 2025, à Lyon, les 12 et 13 juin."
     )
     assert len(post.sources) == len(members) > 1
+
+
+def test_the_newsletter_links_the_teams_recaps_to_its_blog(examples: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "newsletter",
+            str(examples / "articles"),
+            "--config",
+            str(examples / "feeds.toml"),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (text,) = tmp_path.glob("*/newsletter.txt")
+    body = text.read_text("utf-8")
+    for slug in ("journees-openinfra-lyon", "atelier-proxmox", "kubecon-na-2026-notes"):
+        assert f"https://www.example.org/blog/{slug}/" in body
+    linkedin = (text.parent / "social" / "linkedin.txt").read_text("utf-8")
+    assert "https://www.example.org/" in linkedin and ends_well(linkedin)
