@@ -56,9 +56,14 @@ class Draft:
 def reductions(d: Draft, fewest_tags: int, standing: frozenset[str]) -> Iterator[Draft]:
     """The draft, then ever shorter versions of it, least loss first.
 
-    Content hashtags go before the config's standing ones, which stay to the end.
+    Content hashtags go before the config's standing ones, which stay to the end. An event's
+    other recaps go before its takeaways: the post says what the team learnt, and links the
+    recap in the team's language.
     """
     yield d
+    while d.kind == "cluster" and d.bullets and d.entries:
+        d = replace(d, entries=d.entries[:-1])
+        yield d
     while d.bullets:
         d = replace(d, bullets=d.bullets[:-1])
         yield d
