@@ -26,7 +26,7 @@ _WORD = r"[\p{Lu}\p{N}][\p{L}\p{N}+&.'’-]*"
 _LINK_WORD = r"(?:de|du|des|of|on|the|\+|&)"
 # An event's name: capitalised words (a few small words between) ending with its year.
 _EVENT = regex.compile(
-    rf"(?<![\p{{L}}\p{{N}}])({_WORD}(?:\s+(?:{_WORD}|{_LINK_WORD}))*?\s+20\d\d)\b"
+    rf"(?<![\p{{L}}\p{{N}}])({_WORD}(?:\s+(?:{_WORD}|{_LINK_WORD})){{0,8}}?\s+20\d\d)\b"
 )
 _NOT_NAME = {
     "nos", "notre", "nous", "our", "we", "les", "le", "la", "retour", "retours", "compte",
@@ -71,7 +71,7 @@ def event_name(texts: Sequence[str]) -> str | None:
     """The first event name with its year in `texts` (a title first): "KubeCon North America
     2026" from "Nos notes de KubeCon North America 2026"."""
     for text in texts:
-        for match in _EVENT.finditer(clean(text)):
+        for match in _EVENT.finditer(clean(text)[:1000]):
             words = match.group(1).split()
             while words and words[0].casefold() in _NOT_NAME:
                 words = words[1:]
