@@ -62,6 +62,11 @@ class PlatformChoice(StrEnum):
     all = "all"
 
 
+class LanguageChoice(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"recapmail {__version__}")
@@ -200,6 +205,10 @@ def social(
         bool, typer.Option("--copy", help="Put the first post on the clipboard.")
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="The JSON contract.")] = False,
+    language: Annotated[
+        LanguageChoice | None,
+        typer.Option(help="Language of the posts' own words (default: [newsletter] language)."),
+    ] = None,
 ) -> None:
     """Write LinkedIn, Mastodon and Bluesky posts for articles."""
     from recapmail import pipeline
@@ -207,7 +216,13 @@ def social(
     with user_errors():
         cfg = _load_config(config)
         platforms = cfg.social.platforms if platform is PlatformChoice.all else (platform.value,)
-        posts = pipeline.run_social(sources, cfg, platforms, thread=thread)  # type: ignore[arg-type]
+        posts = pipeline.run_social(
+            sources,
+            cfg,
+            platforms,  # type: ignore[arg-type]
+            thread=thread,
+            language=language.value if language else None,
+        )
     if json_output:
         from recapmail.serialize import dumps, post_dict
 

@@ -87,6 +87,7 @@ class SourceConfig:
     enabled: bool = True
     type: str = "auto"  # "feed", "page" or "auto" for a URL
     max_age_days: int | None = None  # how old an item may be (digest.py has the defaults)
+    base_url: str = ""  # where a `path` source's recaps are on the team's blog
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +314,11 @@ class _Reader:
         kind = self._get(t, s, "type", str) or "auto"
         if kind not in ("auto", "feed", "page"):
             raise self._error(s, "type", f"{kind!r} must be 'feed', 'page' or 'auto'")
+        base_url = self._url(t, s, "base_url", schemes=("https", "http"))
+        if base_url and not path:
+            raise self._error(
+                s, "base_url", f"source {name!r} is a feed; base_url is for a 'path' source"
+            )
         max_age = self._get(t, s, "max_age_days", int)
         if max_age is not None and max_age < 1:
             raise self._error(s, "max_age_days", "must be at least 1")
@@ -325,6 +331,7 @@ class _Reader:
             enabled=self._get(t, s, "enabled", bool) is not False,
             type=kind,
             max_age_days=max_age,
+            base_url=base_url,
         )
 
     # -- helpers -----------------------------------------------------------------------

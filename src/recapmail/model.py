@@ -38,6 +38,7 @@ class Article:
     feed: str | None = None  # name of the configured source it came from
     guid: str | None = None  # feed item id, for dedupe
     first_seen: datetime | None = None  # set by the seen-state for local recaps
+    slug: str | None = None  # front matter `slug`: the recap's name on the team's blog
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,7 @@ class Post:
     limit: int
     part: int = 1
     parts: int = 1
+    sources: tuple[str, ...] = ()  # every recap it was made from (several for an event)
 
 
 @dataclass(frozen=True, slots=True)

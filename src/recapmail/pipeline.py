@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from recapmail.config import Config
 from recapmail.errors import ConfigError, StrictFailure
 from recapmail.model import (
+    Article,
     Digest,
     DigestItem,
     Highlights,
@@ -190,18 +191,39 @@ def write_edition(digest: Digest, cfg: Config, out_dir: Path) -> tuple[str, ...]
 # -- one-off commands --------------------------------------------------------------------------
 
 
-def read_highlights(specs: Sequence[str], count: int = 5) -> list[Highlights]:
-    """`recapmail highlights`: every article the specs name, in input order."""
+def read_highlights(
+    specs: Sequence[str], count: int = 5, cfg: Config | None = None
+) -> list[Highlights]:
+    """`recapmail highlights`: every article the specs name, in input order. With `cfg`, a
+    recap under a configured `path` gets its link on the team's blog (the source's base_url)."""
     from recapmail.highlights import extract
     from recapmail.sources.resolve import load_sources
 
-    return [extract(article, count=count) for article in load_sources(specs)]
+    articles = load_sources(specs)
+    if cfg is not None:
+        articles = [_linked(article, cfg) for article in articles]
+    return [extract(article, count=count) for article in articles]
+
+
+def _linked(article: Article, cfg: Config) -> Article:
+    from recapmail.sources.files import recap_link
+
+    if article.kind != "file" or article.url:
+        return article
+    where = Path(article.source).expanduser().resolve()
+    for source in cfg.enabled_sources:
+        if source.path is None or not source.base_url:
+            continue
+        root = source.path.expanduser().resolve()
+        if where == root or where.is_relative_to(root):
+            return replace(article, url=recap_link(article, source.base_url))
+    return article
 
 
 def run_newsletter(specs: Sequence[str], cfg: Config, out_root: Path) -> RunReport:
     """A special edition from chosen articles, written to <out>/<date>-<slug of the title>/."""
     started = time.monotonic()
-    digest = edition_digest(read_highlights(specs), cfg)
+    digest = edition_digest(read_highlights(specs, cfg=cfg), cfg)
     title_slug = slugify(digest.items[0].highlights.title if digest.items else digest.title)
     day = (digest.period.end - timedelta(days=1)).date().isoformat()
     out_dir = out_root / f"{day}-{title_slug}"
@@ -219,24 +241,28 @@ def run_social(
     platforms: Sequence[Platform],
     *,
     thread: bool = False,
+    language: str | None = None,
 ) -> list[Post]:
-    """Posts for each article named; articles about one event give one post for the event."""
+    """Posts for each article named; articles about one event give one post for the event.
+    Their frame is in `language`, else the newsletter's."""
     from recapmail.highlights import cluster
     from recapmail.render.social import posts_for_article, posts_for_cluster
 
-    items = read_highlights(specs)
+    items = read_highlights(specs, cfg=cfg)
     clusters, membership = cluster(items)
     posts: list[Post] = []
     done: set[str] = set()
     for h in items:
         cluster_id = membership.get(h.article.source)
         if cluster_id is None:
-            posts.extend(posts_for_article(h, cfg, platforms, thread=thread))
+            posts.extend(posts_for_article(h, cfg, platforms, thread=thread, language=language))
         elif cluster_id not in done:
             done.add(cluster_id)
             c = next(c for c in clusters if c.id == cluster_id)
             members = [i for i in items if membership.get(i.article.source) == cluster_id]
-            posts.extend(posts_for_cluster(c, members, cfg, platforms, thread=thread))
+            posts.extend(
+                posts_for_cluster(c, members, cfg, platforms, thread=thread, language=language)
+            )
     return posts
 
 

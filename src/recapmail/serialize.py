@@ -84,6 +84,7 @@ def digest_dict(
 def post_dict(post: Post) -> dict[str, Any]:
     return {
         "source": post.source,
+        "sources": list(post.sources or (post.source,)),
         "platform": post.platform,
         "language": post.language,
         "part": post.part,

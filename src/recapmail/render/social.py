@@ -1,19 +1,19 @@
 """Digest, cluster or article -> LinkedIn, Mastodon and Bluesky posts, each within its limit.
 
-A post is drafted with everything worth saying, rendered through the platform's template
-(templates/social/<platform>.txt.j2, overridable from templates_dir), then reduced step by
-step (fewer bullets, shorter entries, fewer hashtags, a shorter summary) until it fits the
-platform's limit as the platform counts it. With `thread`, a Mastodon or Bluesky post that does
-not fit is split into numbered replies instead.
+A post is drafted with everything worth saying, in the team's language (`[newsletter]
+language`, or the language asked for) around the articles' own sentences, rendered through the
+platform's template (templates/social/<platform>.txt.j2, overridable from templates_dir), then
+reduced (social_fit.py) until it fits the platform's limit as the platform counts it, never
+inside a sentence. A recap of the team's own speaks as the team (social_voice.py). With
+`thread`, a Mastodon or Bluesky post that does not fit is split into numbered parts instead.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from recapmail.config import Config
 from recapmail.model import PLATFORMS, Cluster, Digest, Figure, Highlights, Platform, Post
@@ -22,20 +22,18 @@ from recapmail.render.shorten import (
     clean,
     first_sentence,
     hashtags,
-    shorten,
+    sentences,
     shorten_words,
-    thread_parts,
 )
+from recapmail.render.social_fit import TAGS, Draft, Entry, fit, thread_posts
+from recapmail.render.social_text import as_sentence, shorten_sentences
 from recapmail.typography import apply as typography
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["article", "cluster", "digest"]
 HOOK_LIMIT = 200  # LinkedIn folds a post behind "…see more" after about 200 characters
 ENTRY_TEXT = 160  # one digest entry's sentence, in characters
 THREAD_PLATFORMS: tuple[Platform, ...] = ("mastodon", "bluesky")
-# (most hashtags, fewest before the summary is shortened)
-TAGS: dict[Platform, tuple[int, int]] = {"linkedin": (5, 3), "mastodon": (4, 2), "bluesky": (3, 1)}
 
 STRINGS: dict[str, dict[str, str]] = {
     "fr": {
@@ -43,6 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_article": "Lire l’article",
         "read_digest": "Toute la lettre",
         "top_story": "À la une",
+        "top_week": "À la une cette semaine",
         "other_recaps": "Autres comptes rendus",
         "in_digest": "Au sommaire",
         "more": "… et {n} autres sujets dans la lettre.",
@@ -54,6 +53,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "read_article": "Read the article",
         "read_digest": "The full newsletter",
         "top_story": "Top story",
+        "top_week": "New this week",
         "other_recaps": "More recaps",
         "in_digest": "In this issue",
         "more": "…and {n} more in the newsletter.",
@@ -63,53 +63,85 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One line of a digest or cluster post: a title, maybe a sentence, maybe a link."""
-
-    title: str
-    text: str = ""
-    link: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """Everything a post could say; reductions take from the end of each list."""
-
-    kind: Kind
-    source: str
-    language: str
-    hook: str
-    summary: str = ""
-    bullets: tuple[str, ...] = ()
-    entries: tuple[Entry, ...] = ()
-    more: int = 0
-    link: str | None = None
-    link_label: str = ""
-    entries_label: str = ""
-    hashtags: tuple[str, ...] = ()
-
-
 # -- public API -------------------------------------------------------------------------------
 
 
 def posts_for_article(
-    h: Highlights, cfg: Config, platforms: Sequence[Platform] | None = None, *, thread: bool = False
+    h: Highlights,
+    cfg: Config,
+    platforms: Sequence[Platform] | None = None,
+    *,
+    thread: bool = False,
+    language: str | None = None,
 ) -> tuple[Post, ...]:
     lang = _language(h.language)
-    t = _strings(lang)
+    t = _strings(frame(cfg, language))
     draft = Draft(
         kind="article",
         source=h.article.source,
-        language=lang,
-        hook=prose(_hook(clean(h.title), h.figures, lang), lang),
+        language=frame(cfg, language),
+        hook=as_sentence(prose(_hook(clean(h.title), h.figures, lang), lang)),
         summary=prose(h.summary, lang),
         bullets=_bullets(h.highlights, h.summary, lang),
         link=_link(h),
         link_label=t["read_recap"] if h.article.kind == "file" else t["read_article"],
         hashtags=_tags(cfg, [*h.hashtags, *h.keywords]),
+        sources=(h.article.source,),
     )
+    if h.article.kind == "file":
+        draft = _as_recap(draft, [h], h.title, h.figures, h.highlights, frame(cfg, language))
     return _posts(draft, cfg, platforms, thread)
+
+
+def _language_of(sentence: str, members: Sequence[Highlights], default: str) -> str:
+    """The language of the member whose text holds `sentence` (the frame's when none does)."""
+    needle = clean(sentence)[:60]
+    for h in members:
+        if needle and (needle in clean(h.summary) or any(needle in clean(x) for x in h.highlights)):
+            return h.language
+        if needle and needle in clean(h.article.body[:6000]):
+            return h.language
+    return default
+
+
+def frame(cfg: Config, language: str | None = None) -> str:
+    """The language of a post's own words: the one asked for, else the team's."""
+    return _language(language or cfg.newsletter.language)
+
+
+def _as_recap(
+    draft: Draft,
+    members: Sequence[Highlights],
+    title: str,
+    figures: Sequence[Figure],
+    highlights: Sequence[str],
+    language: str,
+) -> Draft:
+    """The team speaking of its own recap: who went where and when, the key figure before the
+    fold, whole takeaways, a call to read it; the recap's own sentences keep their language."""
+    from recapmail.render.social_voice import recap_lead, takeaways
+
+    lead = recap_lead(members, title, figures, language)
+    source_language = _majority([h.language for h in members]) if members else language
+    t = _strings(language)
+    if not lead.hook:
+        hook = draft.hook
+        summary = draft.summary if source_language == language else ""
+    else:
+        hook, summary = prose(lead.hook, _language_of(lead.hook, members, language)), ""
+    said = [*lead.used, *(sentences(clean(draft.summary)) if summary else [])]
+    picked = takeaways(members, highlights, said, language)
+    bullets = tuple(prose(text, lang) for text, lang in picked)
+    return replace(
+        draft,
+        language=language,
+        hook=hook,
+        figure=prose(lead.figure, _language_of(lead.figure, members, language)),
+        summary=summary,
+        bullets=bullets,
+        link_label=t["read_recap"],
+        entries_label=t["other_recaps"],
+    )
 
 
 def posts_for_cluster(
@@ -119,18 +151,23 @@ def posts_for_cluster(
     platforms: Sequence[Platform] | None = None,
     *,
     thread: bool = False,
+    language: str | None = None,
 ) -> tuple[Post, ...]:
     by_source = {h.article.source: h for h in items}
     members = [by_source[s] for s in c.members if s in by_source] or list(items)
     lang = _language(_majority([h.language for h in members]) if members else "")
-    t = _strings(lang)
-    linked = [(h, link) for h in members if (link := _link(h))]
+    t = _strings(frame(cfg, language))
+    # The recap in the frame's language leads: its link is the one the post asks to read.
+    linked = sorted(
+        ((h, link) for h in members if (link := _link(h))),
+        key=lambda pair: _language(pair[0].language) != frame(cfg, language),
+    )
     others = tuple(Entry(title=prose(h.title, h.language), link=link) for h, link in linked[1:])
     draft = Draft(
         kind="cluster",
         source=c.id,
-        language=lang,
-        hook=prose(_hook(clean(c.title), c.figures, lang), lang),
+        language=frame(cfg, language),
+        hook=as_sentence(prose(_hook(clean(c.title), c.figures, lang), lang)),
         summary=prose(c.summary, lang),
         bullets=_bullets(c.highlights, c.summary, lang),
         entries=others,
@@ -140,7 +177,10 @@ def posts_for_cluster(
         hashtags=_tags(
             cfg, [*c.hashtags, *c.keywords, *_interleave([h.hashtags for h in members])]
         ),
+        sources=tuple(h.article.source for h in members),
     )
+    if members and all(h.article.kind == "file" for h in members):
+        draft = _as_recap(draft, members, c.title, c.figures, c.highlights, frame(cfg, language))
     return _posts(draft, cfg, platforms, thread)
 
 
@@ -150,9 +190,11 @@ def posts_for_digest(
     platforms: Sequence[Platform] | None = None,
     *,
     thread: bool = False,
+    language: str | None = None,
 ) -> tuple[Post, ...]:
-    """The week in one post: its top story and key figure first, then every shown item."""
-    lang = _language(digest.language)
+    """The week in one post: what is new (its top story and key figure) first, then the
+    newsletter and its week, every shown item, the link to this edition."""
+    lang = _language(language or digest.language)
     t = _strings(lang)
     shown = [item.highlights for item in digest.shown]
     entries = _digest_entries(digest)
@@ -160,10 +202,11 @@ def posts_for_digest(
         kind="digest",
         source=digest.period.label,
         language=lang,
-        hook=prose(_digest_title(digest, lang), lang),
-        summary=_top_story(digest, lang),
+        hook=_top_story(digest, lang) or prose(_digest_title(digest, lang), lang),
+        summary=as_sentence(prose(_digest_title(digest, lang), lang)) if digest.shown else "",
         entries=entries,
-        link=post_link(cfg.newsletter.website_url),
+        # This edition's web version once the archive gives one, else the team's site.
+        link=post_link(getattr(cfg.newsletter, "web_url", "") or cfg.newsletter.website_url),
         link_label=t["read_digest"],
         entries_label=t["in_digest"],
         hashtags=_tags(cfg, _interleave([h.hashtags or h.keywords for h in shown])),
@@ -283,25 +326,31 @@ def _hook(title: str, figures: Sequence[Figure], language: str) -> str:
     """What happened and the key figure, within LinkedIn's first 200 characters."""
     key = next((f for f in figures if clean(f.value) and clean(f.value) not in title), None)
     if key is None:
-        return shorten_words(title, lambda s: len(s) <= HOOK_LIMIT) or title[:HOOK_LIMIT]
+        return _title_within(title, lambda s: len(s) <= HOOK_LIMIT) or title[:HOOK_LIMIT]
     # A title with a colon of its own takes the figure in brackets: one colon a line reads best.
     if ":" in title:
         tail = f" ({figure_phrase(key)})"
     else:
         tail = f"{' :' if language == 'fr' else ':'} {figure_phrase(key)}"
-    head = shorten_words(title, lambda s: len(s) + len(tail) <= HOOK_LIMIT)
+    head = _title_within(title, lambda s: len(s) + len(tail) <= HOOK_LIMIT)
     return f"{head}{tail}" if head else figure_phrase(key)[:HOOK_LIMIT]
+
+
+def _title_within(title: str, fits: Callable[[str], bool]) -> str:
+    """A title cut at a clause ("Journées X 2026 : la migration…" -> "Journées X 2026") when
+    it is too long; at a word only when no clause fits."""
+    return shorten_sentences(title, fits, close=False) or shorten_words(title, fits)
 
 
 def _digest_title(digest: Digest, language: str) -> str:
     from recapmail.render.i18n import format_period
 
-    title = f"{clean(digest.title)} — {format_period(digest.period, language)}"
+    title = f"{clean(digest.title)}, {format_period(digest.period, language)}"
     return shorten_words(title, lambda s: len(s) <= HOOK_LIMIT // 2) or title[: HOOK_LIMIT // 2]
 
 
 def _top_story(digest: Digest, language: str) -> str:
-    """ "À la une : <the event or article that leads the week> — <its key figure>"."""
+    """ "À la une cette semaine : <the event or article that leads the week> (<its figure>)"."""
     if not digest.shown:
         return ""
     top = digest.shown[0]
@@ -309,11 +358,12 @@ def _top_story(digest: Digest, language: str) -> str:
     title, figures = (event.title, event.figures) if event else (top.highlights.title, ())
     figures = figures or top.highlights.figures
     t = _strings(language)
-    story = _hook(clean(title), figures, language)
-    colon = " —" if ":" in story else " :" if language == "fr" else ":"
-    lead = f"{t['top_story']}{colon} "
-    story = shorten_words(story, lambda s: len(s) + len(lead) <= HOOK_LIMIT // 2 + 20) or story
-    return prose(lead + story, language)
+    own = _language(top.highlights.language)
+    story = _hook(clean(title), figures, own)
+    colon = " —" if ":" in story else "\u202f:" if language == "fr" else ":"
+    lead = f"{t['top_week']}{colon} "
+    story = _title_within(story, lambda s: len(s) + len(lead) <= HOOK_LIMIT // 2 + 40) or story
+    return as_sentence(f"{prose(lead, language)} {prose(story, own)}")
 
 
 def _bullets(highlights: Sequence[str], summary: str, language: str) -> tuple[str, ...]:
@@ -328,8 +378,9 @@ def _bullets(highlights: Sequence[str], summary: str, language: str) -> tuple[st
 
 
 def _entry_text(summary: str) -> str:
+    """The summary's first sentence, whole, or its first clauses closed as a sentence."""
     sentence = first_sentence(clean(summary))
-    return shorten(sentence, lambda s: len(s) <= ENTRY_TEXT)
+    return shorten_sentences(sentence, lambda s: len(s) <= ENTRY_TEXT)
 
 
 def _interleave(groups: Sequence[Sequence[str]]) -> list[str]:
@@ -374,7 +425,7 @@ def _posts(
         mine = replace(draft, hashtags=_platform_tags(draft.hashtags, cfg, platform))
         render = _renderer(platform, cfg)
         if thread and platform in THREAD_PLATFORMS:
-            texts = thread_parts(render(mine), counter(platform, max_count))
+            texts = thread_posts(mine, render, counter(platform, max_count), platform, standing)
         else:
             ok = counter(platform, max_count)
             texts = [fit(mine, render, ok, platform, standing)]
@@ -389,6 +440,7 @@ def _posts(
                     limit=max_count,
                     part=i,
                     parts=len(texts),
+                    sources=draft.sources,
                 )
             )
     return tuple(posts)
@@ -402,6 +454,7 @@ def _renderer(platform: Platform, cfg: Config) -> Callable[[Draft], str]:
             "kind": d.kind,
             "language": d.language,
             "hook": d.hook,
+            "figure": d.figure,
             "summary": d.summary,
             "bullets": list(d.bullets),
             "entries": list(d.entries),
@@ -432,60 +485,3 @@ def tidy(text: str) -> str:
 
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def reductions(d: Draft, fewest_tags: int, standing: frozenset[str]) -> Iterator[Draft]:
-    """The draft, then ever shorter versions of it, least loss first.
-
-    Content hashtags go before the config's standing ones, which stay to the end.
-    """
-    yield d
-    while d.bullets:
-        d = replace(d, bullets=d.bullets[:-1])
-        yield d
-    for i in reversed(range(len(d.entries))):
-        if d.entries[i].text:
-            entries = list(d.entries)
-            entries[i] = replace(entries[i], text="")
-            d = replace(d, entries=tuple(entries))
-            yield d
-    while d.entries:
-        d = replace(d, entries=d.entries[:-1], more=d.more + 1)
-        yield d
-    while len(d.hashtags) > fewest_tags:
-        content = [i for i, tag in enumerate(d.hashtags) if tag.casefold() not in standing]
-        drop = content[-1] if content else len(d.hashtags) - 1
-        d = replace(d, hashtags=d.hashtags[:drop] + d.hashtags[drop + 1 :])
-        yield d
-
-
-def fit(
-    draft: Draft,
-    render: Callable[[Draft], str],
-    ok: Callable[[str], bool],
-    platform: Platform,
-    standing: frozenset[str] = frozenset(),
-) -> str:
-    """The most complete rendering of `draft` that `ok` accepts."""
-    last = draft
-    fewest = max(TAGS[platform][1], sum(t.casefold() in standing for t in draft.hashtags))
-    for candidate in reductions(draft, fewest, standing):
-        text = render(candidate)
-        if ok(text):
-            return text
-        last = candidate
-    # Then shorten the summary, the hook, drop what is left; finally cut the text itself.
-    d = last
-    if d.summary:
-        summary = shorten(d.summary, lambda s: ok(render(replace(d, summary=s))))
-        d = replace(d, summary=summary)
-        if summary:
-            return render(d)
-    d = replace(d, hashtags=(), more=0)
-    if ok(render(d)):
-        return render(d)
-    hook = shorten(d.hook, lambda s: ok(render(replace(d, hook=s))))
-    if hook:
-        return render(replace(d, hook=hook))
-    log.warning("%s post for %s cut to fit %s", platform, draft.source, platform)
-    return shorten_words(render(d), ok)

@@ -26,7 +26,7 @@ from recapmail.errors import DraftSkipped, SourceError
 from recapmail.model import Article, SourceWarning
 from recapmail.sources.feeds import looks_like_feed, parse_feed, untranslated_key, url_key
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
-from recapmail.sources.files import iter_folder, read_file, read_folder
+from recapmail.sources.files import iter_folder, read_file, read_folder, recap_link
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
 from recapmail.state import CachedResponse, State, Validators, body_sha
@@ -129,9 +129,15 @@ def _attributed(article: Article, source: SourceConfig) -> Article:
     """The configured source's name, tags and language hint, on an article read from it."""
     tags = tuple(dict.fromkeys((*source.tags, *article.tags))) if source.tags else article.tags
     language = article.language or source.language
-    if article.feed == source.name and tags == article.tags and language == article.language:
+    url = recap_link(article, source.base_url)
+    if (
+        article.feed == source.name
+        and tags == article.tags
+        and language == article.language
+        and url == article.url
+    ):
         return article
-    return replace(article, feed=source.name, tags=tags, language=language)
+    return replace(article, feed=source.name, tags=tags, language=language, url=url)
 
 
 class Gathering:

@@ -177,6 +177,33 @@ def _tags(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip() for t in tags if t and t.strip()))
 
 
+def _authors(value: Any) -> str | None:
+    """`author: Claire Martin` or `authors: [Bruno, Joffrey]` as one line: "Bruno, Joffrey"."""
+    if isinstance(value, list | tuple):
+        names = [n for n in (_text(v, 100) for v in value[:10]) if n]
+        return ", ".join(names)[:200] or None
+    return _text(value, 200)
+
+
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+_SLUG = re.compile(r"[^\w-]+")
+
+
+def recap_link(article: Article, base_url: str | None) -> str | None:
+    """A recap's link on the team's blog: its front-matter `url`, else `base_url` and its
+    front-matter `slug`, else `base_url` and its file name ("2026-11-17-lyon.md" -> "lyon/",
+    the date prefix dropped as Jekyll does)."""
+    if article.url or not base_url or article.kind != "file":
+        return article.url
+    from urllib.parse import quote
+
+    raw = article.slug or _DATE_PREFIX.sub("", Path(article.source).stem)
+    slug = _SLUG.sub("-", raw.strip().strip("/")).strip("-")
+    if not slug:
+        return None
+    return f"{base_url.rstrip('/')}/{quote(slug)}/"
+
+
 def article_from_meta(meta: dict[str, Any], body: str, where: str, body_format: str) -> Article:
     seo_block = meta.get("seo")  # some site generators keep description and URL only there
     seo: dict[str, Any] = seo_block if isinstance(seo_block, dict) else {}
@@ -200,7 +227,8 @@ def article_from_meta(meta: dict[str, Any], body: str, where: str, body_format: 
             or seo.get("description")
         ),
         published=parse_date(meta.get("date") or meta.get("published") or meta.get("pubdate")),
-        author=_text(meta.get("author") or meta.get("authors"), 200),
+        author=_authors(meta.get("author") or meta.get("authors")),
+        slug=_text(meta.get("slug"), 200),
         tags=_tags(meta.get("tags") or meta.get("category") or meta.get("categories")),
         language=language.lower()[:2] if language else None,
     )
