@@ -71,10 +71,7 @@ def test_the_site_holds_the_published_editions_newest_first(team: Path) -> None:
     everything = b"".join(site_files(site).values()).decode("utf-8")
     assert "Brest" not in everything and "2026-W49" not in everything  # the draft is nowhere
     page = (site / "2026-W48" / "index.html").read_text(encoding="utf-8")
-    assert (
-        '<meta property="og:title" content="Journée Kubernetes Rennes — Veille infra">'
-        in page
-    )
+    assert '<meta property="og:title" content="Journée Kubernetes Rennes — Veille infra">' in page
     assert f'<link rel="canonical" href="{WEB}/2026-W48/">' in page
     assert '<meta name="description" content="' in page
 
