@@ -138,3 +138,9 @@ def test_pages_read_well_on_a_phone_and_a_desktop(team: Path) -> None:
             page.click("text=Journée Kubernetes Rennes — Veille infra")
             assert page.url.endswith("/2026-W48/index.html")
             page.close()
+
+
+def test_the_weekly_posts_link_to_the_web_version(team: Path) -> None:
+    for platform in ("linkedin", "mastodon", "bluesky"):
+        post = (team / "out" / "2026-W48" / "social" / f"{platform}.txt").read_text("utf-8")
+        assert f"{WEB}/2026-W48/" in post, (platform, post)

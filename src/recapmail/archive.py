@@ -45,7 +45,7 @@ class WebEdition:
 
 def edition_url(cfg: Config, label: str) -> str | None:
     """The public address of an edition's web version, when `web_url` is set."""
-    from recapmail.render.email import web_version
+    from recapmail.render.links import web_version
 
     return web_version(cfg.newsletter.web_url, label)
 

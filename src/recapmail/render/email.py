@@ -23,7 +23,7 @@ from recapmail.highlights.sentences import split_sentences
 from recapmail.model import Cluster, Digest, DigestItem, Figure, Newsletter
 from recapmail.render import i18n
 from recapmail.render.eml import build_eml, edition_date
-from recapmail.render.links import safe_url, with_tracking
+from recapmail.render.links import safe_url, web_version, with_tracking
 from recapmail.render.palette import Palette, palette
 from recapmail.render.templates import render
 
@@ -372,11 +372,6 @@ def _preheader(top: TopStory | None, count: int, t: dict[str, str], lang: str) -
         more = t["one_more"] if others == 1 else i18n.text("more", lang, count=others)
         text += f" · {typography.apply(more, lang)}"
     return text
-
-
-def web_version(web_url: str, label: str) -> str | None:
-    """An edition's address on the archive site (archive.py), when `web_url` is set."""
-    return f"{web_url.rstrip('/')}/{label}/" if web_url else None
 
 
 def _mailto_unsubscribe(sender: str, lang: str) -> str:

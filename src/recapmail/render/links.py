@@ -78,3 +78,8 @@ def with_tracking(url: str, source: str, campaign: str, medium: str = "email") -
     # Appended, not re-encoded: the link's own query stays byte for byte (signed URLs).
     query = f"{parts.query}&{added}" if parts.query else added
     return urlunsplit(parts._replace(query=query))
+
+
+def web_version(web_url: str, label: str) -> str | None:
+    """An edition's address on the archive site (archive.py), when `web_url` is set."""
+    return f"{web_url.rstrip('/')}/{label}/" if web_url else None

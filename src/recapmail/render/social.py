@@ -18,6 +18,7 @@ from dataclasses import replace
 from recapmail.config import Config
 from recapmail.model import PLATFORMS, Cluster, Digest, Figure, Highlights, Platform, Post
 from recapmail.render.counting import count, counter, limit
+from recapmail.render.links import web_version
 from recapmail.render.shorten import (
     clean,
     first_sentence,
@@ -205,8 +206,10 @@ def posts_for_digest(
         hook=_top_story(digest, lang) or prose(_digest_title(digest, lang), lang),
         summary=as_sentence(prose(_digest_title(digest, lang), lang)) if digest.shown else "",
         entries=entries,
-        # This edition's web version once the archive gives one, else the team's site.
-        link=post_link(getattr(cfg.newsletter, "web_url", "") or cfg.newsletter.website_url),
+        # This edition's web version on the archive site, else the team's site.
+        link=post_link(
+            web_version(cfg.newsletter.web_url, digest.period.label) or cfg.newsletter.website_url
+        ),
         link_label=t["read_digest"],
         entries_label=t["in_digest"],
         hashtags=_tags(cfg, _interleave([h.hashtags or h.keywords for h in shown])),
