@@ -341,3 +341,59 @@ def test_an_emptied_state_is_said_not_taken_as_a_first_run(team: Path) -> None:
     done = make(team, "2026-W49", code=1)
     assert "is empty: the record of what went out is gone" in done.stderr
     assert not (team / "out" / "2026-W49").exists()
+
+
+def test_a_special_edition_in_a_skipped_week_loses_nothing(team: Path) -> None:
+    with_feed(team, [("a", "2026-11-12"), ("c", "2026-11-17"), ("d", "2026-11-19")])
+    make(team, "2026-W46")
+    run(team, "publish", "out/2026-W46")
+    special = recap(team, "special", "Édition spéciale Summit", day="2026-11-19")
+    made = run(team, "newsletter", str(special), "--out", "out")
+    folder = next(p for p in (team / "out").iterdir() if p.name.startswith("2026-11-19-"))
+    assert "(draft: recapmail send" in made.stdout
+    run(team, "publish", str(folder))
+    make(
+        team, "2026-W48"
+    )  # W47 was never made: its feed items come now, the special did not take them
+    titles = items(team / "out" / "2026-W48")
+    assert [t for t in titles if t.startswith("Nouvelle")] == [
+        f"Nouvelle {n} sur le cloud ouvert et OpenStack" for n in "cd"
+    ]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: [1, 2],
+        lambda d: {**d, "label": None},
+        lambda d: {**d, "label": "2026-W01"},
+        lambda d: {**d, "items": [{**d["items"][0], "keys": "abc"}, *d["items"][1:]]},
+        lambda d: {**d, "items": [{**d["items"][0], "keys": []}, *d["items"][1:]]},
+        lambda d: {**d, "items": d["items"][:1]},
+    ],
+)
+def test_a_hand_edited_edition_record_is_refused(team: Path, edit: object) -> None:
+    make(team, "2026-W48")
+    record = team / "out" / "2026-W48" / ".edition.json"
+    record.write_text(json.dumps(edit(json.loads(record.read_text()))))  # type: ignore[operator]
+    done = run(team, "publish", "out/2026-W48", code=1)
+    (line,) = done.stderr.strip().splitlines()
+    assert "not what recapmail writes" in line and "make the edition again" in line
+    assert published(team) == {}
+
+
+def test_odd_paths_given_to_publish_are_one_clear_line(team: Path) -> None:
+    for path in ("a" * 300, "out/nothing", "feeds.toml"):
+        done = run(team, "publish", path, code=1)
+        (line,) = done.stderr.strip().splitlines()
+        assert line.startswith("Error: ") and "unexpected" not in line, line
+
+
+def test_a_toml_front_matter_draft_stays_home(team: Path) -> None:
+    (team / "recaps" / "toml.md").write_text(
+        '+++\ntitle = "Brouillon TOML confidentiel"\nhidePost = true\n+++\n\nTexte interne.\n',
+        encoding="utf-8",
+    )
+    done = make(team, "2026-W48")
+    assert "1 draft skipped" in done.stdout
+    assert "onfidentiel" not in all_out_text(team / "out")

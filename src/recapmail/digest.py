@@ -57,6 +57,7 @@ RECAP_MAX_AGE_DAYS = 180  # idem for the team's recaps and pages
 TITLE_WINDOW = timedelta(days=7)
 _KIND_RANK = {"file": 0, "page": 1, "feed": 2}
 _NON_WORD = re.compile(r"[\W_]+")
+_PERIOD_LABEL = re.compile(r"\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,9 @@ def select(
     now = now or datetime.now(UTC)
     editions = state.published()
     this = next((e for e in editions if e.label == period.label), None)
-    before = [e for e in editions if e.end <= period.end and e.label != period.label]
+    # Weeks and ranges cover days; a special edition (`recapmail newsletter`) covers none.
+    windows = [e for e in editions if is_period_label(e.label) and e.label != period.label]
+    before = [e for e in windows if e.end <= period.end]
     last = max(before, key=lambda e: (e.end, e.published_at)) if before else None
     since = min(last.end, period.start) if last else period.start
     if this is not None:
@@ -229,7 +232,7 @@ def select(
         if not own and a.published is None:  # undated: seen at a run, after its period
             if when is not None and when < since:
                 continue
-        elif not own and not _in_window(when, a.first_seen or now, period, since, editions):
+        elif not own and not _in_window(when, a.first_seen or now, period, windows):
             continue
         days = ages.get(a.feed or "") or (RECAP_MAX_AGE_DAYS if own else FEED_MAX_AGE_DAYS)
         if when is not None and when < period.end - timedelta(days=days):
@@ -253,19 +256,28 @@ def select_articles(
     return select(articles, period, cfg, state, now=now).items
 
 
+def is_period_label(label: str) -> bool:
+    """A week ("2026-W48") or a range ("2026-11-01_2026-11-15"), not a special edition."""
+    return bool(_PERIOD_LABEL.fullmatch(label))
+
+
 def _in_window(
     when: datetime | None,
     first_seen: datetime,
     period: Period,
-    since: datetime,
-    editions: Sequence[PublishedEdition],
+    windows: Sequence[PublishedEdition],
 ) -> bool:
-    """Whether a feed item dated `when` is for this edition (see the rules above)."""
+    """Whether a feed item dated `when` is for this edition (see the rules above): from the
+    period; or from before it but after the first published edition began, on a day no
+    published edition covered (a week never made or never published) or only ones made
+    before the item was first seen (its feed was down, or it came late)."""
     if when is None or when >= period.end:
         return False
-    if when >= since:
+    if when >= period.start:
         return True
-    return any(e.start <= when < e.end and e.made_at < first_seen for e in editions)
+    if not windows or when < min(e.start for e in windows):
+        return False  # history from before the newsletter began
+    return all(e.made_at < first_seen for e in windows if e.start <= when < e.end)
 
 
 def _as_published(

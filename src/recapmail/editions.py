@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,6 +52,7 @@ class Publication:
 
 
 def draft_json(draft: Draft) -> str:
+    items = [{"keys": list(keys), "article": article_dict(a)} for keys, a in draft.items]
     data = {
         "format": _FORMAT,
         "label": draft.label,
@@ -58,11 +60,16 @@ def draft_json(draft: Draft) -> str:
         "end": draft.end.isoformat(),
         "made_at": draft.made_at.isoformat(),
         "digest_sha": draft.digest_sha,
-        "items": [{"keys": list(keys), "article": article_dict(a)} for keys, a in draft.items],
+        "items_sha": digest_sha(_items_json(items)),  # a hand edit of the items is seen
+        "items": items,
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # The same JSON with no markup character in it: a hostile recap stays inert even here.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def _items_json(items: object) -> str:
+    return json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def digest_sha(text: str | bytes) -> str:
@@ -73,9 +80,13 @@ def digest_sha(text: str | bytes) -> str:
 def read_draft(folder: Path) -> Draft:
     """The draft in `folder` (an edition folder, or a file inside one), checked against its
     digest.json; one clear EditionError otherwise."""
-    folder = folder.parent if folder.is_file() else folder
+    try:
+        folder = folder.parent if folder.is_file() else folder
+        is_folder = folder.is_dir()
+    except OSError as exc:
+        raise EditionError(f"{folder}: cannot look at it ({exc.strerror})") from None
     where = folder / EDITION_FILE
-    if not folder.is_dir():
+    if not is_folder:
         raise EditionError(f"{folder}: no such edition folder (give one recapmail digest made)")
     try:
         data = json.loads(where.read_text(encoding="utf-8"))
@@ -88,20 +99,8 @@ def read_draft(folder: Path) -> Draft:
     except (OSError, ValueError) as exc:
         raise EditionError(f"{where}: unreadable ({exc}); make the edition again") from None
     try:
-        if data.get("format") != _FORMAT:
-            raise ValueError(f"format {data.get('format')!r}")
-        draft = Draft(
-            label=str(data["label"]),
-            start=_dt(data["start"]),
-            end=_dt(data["end"]),
-            made_at=_dt(data["made_at"]),
-            items=tuple(
-                (tuple(map(str, item["keys"])), article_from_dict(dict(item["article"])))
-                for item in data["items"]
-            ),
-            digest_sha=str(data["digest_sha"]),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
+        draft = _draft(data, folder)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise EditionError(
             f"{where}: not what recapmail writes ({exc}); make the edition again"
         ) from None
@@ -111,6 +110,29 @@ def read_draft(folder: Path) -> Draft:
             "(recapmail digest) and review it before it goes out"
         )
     return draft
+
+
+def _draft(data: object, folder: Path) -> Draft:
+    """The Draft `data` describes, checked whole: what publishing records must be what the
+    digest wrote, not a hand-edited or truncated copy."""
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        raise ValueError("not an edition record of this recapmail")
+    label = data["label"]
+    if not isinstance(label, str) or label != folder.name:
+        raise ValueError(f"its label {label!r} is not the folder's name")
+    items = data["items"]
+    if not isinstance(items, list) or digest_sha(_items_json(items)) != data.get("items_sha"):
+        raise ValueError("its items were changed")
+    found = []
+    for item in items:
+        keys = item["keys"]
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+            raise ValueError("an item without identity keys")
+        found.append((tuple(keys), article_from_dict(dict(item["article"]))))
+    return Draft(
+        label=label, start=_dt(data["start"]), end=_dt(data["end"]),
+        made_at=_dt(data["made_at"]), items=tuple(found), digest_sha=str(data["digest_sha"]),
+    )  # fmt: skip
 
 
 def publish_draft(
@@ -141,10 +163,19 @@ def publish_draft(
         more = len(outcome.taken) - 5
         raise EditionError(
             f"{folder}: {len(outcome.taken)} of its items went out already in another edition: "
-            f"{named}{f' and {more} more' if more > 0 else ''}; nothing was recorded. Make it "
-            f"again (recapmail digest --week {draft.label}) to leave them out"
+            f"{named}{f' and {more} more' if more > 0 else ''}; nothing was recorded. "
+            f"{_remake(draft.label)} to leave them out"
         )
     return Publication(draft.label, len(draft.items), when, already=False)
+
+
+def _remake(label: str) -> str:
+    """How to make the edition of `label` again."""
+    if re.fullmatch(r"\d{4}-W\d{2}", label):
+        return f"Make it again (recapmail digest --week {label})"
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})", label):
+        return f"Make it again (recapmail digest --since {m[1]} --until {m[2]})"
+    return "Make it again (recapmail newsletter with the articles still to go)"
 
 
 @dataclass(frozen=True, slots=True)

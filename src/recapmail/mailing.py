@@ -101,8 +101,10 @@ def send_edition(
     base = _replace(base, suppressed=len(everyone) - len(kept))
     if not edition:  # a lone .eml: sent as asked, nothing recorded
         return _deliver(base, draft, sender, kept, settings, secret, clock, None, progress, dry_run)
-    with State.open(cfg.state_path) as state:
-        log = state.send_log(label)
+    from recapmail.output import locked
+
+    with locked(folder), State.open(cfg.state_path) as state:
+        log = state.send_log(label)  # read under the lock: another send of it has finished
         done = [r for r in kept if log.get(r.key) and log[r.key].status == "sent"]
         unsure = [r for r in kept if log.get(r.key) and log[r.key].status == "unknown"]
         todo = [r for r in kept if resend or (r not in done and r not in unsure)]
@@ -121,23 +123,22 @@ def send_edition(
             return _replace(base, would=tuple(r.email for r in todo), dry_run=dry_run)
         claimed = False
         if previous is None:
-            publish_draft(folder, state, how="send", recipients=0)
-            claimed = True
+            claimed = not publish_draft(folder, state, how="send", recipients=0).already
         try:
             report = _deliver(
                 base, draft, sender, todo, settings, secret, clock, (state, label), progress,
                 False,
             )  # fmt: skip
         except BaseException:
-            if claimed and not _any_sent(state, label):
+            if claimed and not _maybe_received(state, label):
                 state.unpublish(label)  # no one got it: its items are free again
             raise
-        delivered = sum(1 for e in state.send_log(label).values() if e.status == "sent")
-        if claimed and delivered == 0:
+        if claimed and not _maybe_received(state, label):
             state.unpublish(label)
-        elif delivered:
+        delivered = sum(1 for e in state.send_log(label).values() if e.status == "sent")
+        if delivered:
             state.set_recipients(label, delivered)
-        return _replace(report, published=claimed and delivered > 0)
+        return _replace(report, published=claimed and _maybe_received(state, label))
 
 
 def _deliver(
@@ -198,8 +199,9 @@ def _deliver(
     )  # fmt: skip
 
 
-def _any_sent(state: State, label: str) -> bool:
-    return any(e.status == "sent" for e in state.send_log(label).values())
+def _maybe_received(state: State, label: str) -> bool:
+    """Whether anyone may have the edition: sent, or unknown (the server may have taken it)."""
+    return any(e.status in ("sent", "unknown") for e in state.send_log(label).values())
 
 
 def _replace(report: SendReport, **changes: object) -> SendReport:

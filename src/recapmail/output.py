@@ -67,6 +67,12 @@ def remove_folder(target: Path) -> None:
         ) from None
 
 
+def locked(folder: Path) -> contextlib.AbstractContextManager[None]:
+    """An exclusive lock on `folder` held by this process until the block ends (sends of one
+    edition take turns, so the second finds the first's send log)."""
+    return _locked(folder)
+
+
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on `folder` itself (no lock file to leave behind).

@@ -100,9 +100,11 @@ def parse_bytes(data: bytes, where: str, suffix: str) -> Article:
 
 def is_draft(meta: dict[str, Any]) -> bool:
     """The keys site generators use to keep a post off the site (Hugo, Jekyll, Hexo's
-    hidePost): what is not on the blog does not go to clients either."""
+    hidePost): what is not on the blog does not go to clients either. Keys in any case
+    (TOML front matter keeps them as written)."""
+    keys = {str(k).lower(): v for k, v in meta.items()}
     return (
-        meta.get("draft") is True or meta.get("published") is False or meta.get("hidepost") is True
+        keys.get("draft") is True or keys.get("published") is False or keys.get("hidepost") is True
     )
 
 
