@@ -397,3 +397,12 @@ def test_a_toml_front_matter_draft_stays_home(team: Path) -> None:
     done = make(team, "2026-W48")
     assert "1 draft skipped" in done.stdout
     assert "onfidentiel" not in all_out_text(team / "out")
+
+
+def test_a_published_recap_moved_elsewhere_does_not_go_out_again(team: Path) -> None:
+    make(team, "2026-W48")
+    run(team, "publish", "out/2026-W48")
+    (team / "recaps").rename(team / "comptes-rendus")
+    config = team / "feeds.toml"
+    config.write_text(config.read_text().replace('path = "recaps"', 'path = "comptes-rendus"'))
+    assert "nothing new since 2026-W48" in make(team, "2026-W49").stdout

@@ -70,6 +70,12 @@ def identity_keys(article: Article) -> tuple[str, ...]:
             keys.append(f"u:{untranslated}")
     if article.kind == "file":
         keys.append(f"p:{Path(article.source).expanduser().resolve()}")
+        # A recap moved or renamed (a checkout elsewhere) stays the recap that went out.
+        from recapmail.digest import title_key
+
+        title = title_key(article.title)
+        if title and article.published is not None:
+            keys.append(f"t:{title}|{article.published.date().isoformat()}")
     if not keys:
         keys.append(f"s:{article.feed}|{article.source}")
     return tuple(keys)
