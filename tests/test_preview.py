@@ -453,3 +453,26 @@ def test_an_unexpected_error_says_where_it_happened() -> None:
     except KeyError as exc:
         message = describe(exc)
     assert message.startswith(f"{__file__}:") and message.endswith("KeyError: 'missing'")
+
+
+def test_the_index_says_which_editions_went_out(project: Path) -> None:
+    from typer.testing import CliRunner
+
+    from recapmail.cli import app
+
+    config = project / "feeds.toml"
+    config.write_text(
+        config.read_text().replace(
+            'timezone = "Europe/Paris"',
+            'timezone = "Europe/Paris"\nweb_url = "https://veille.example.org/lettre"',
+        )
+    )
+    with PreviewServer(project / "out", config_path=config, interval=0.05) as running:
+        assert "· draft" in get(running.url)[1]
+        done = CliRunner().invoke(
+            app, ["publish", str(project / "out" / "2026-W47"), "-c", str(config)]
+        )
+        assert done.exit_code == 0, done.stderr
+        page = get(running.url)[1]
+    assert "published " in page and "· draft" not in page
+    assert 'href="https://veille.example.org/lettre/2026-W47/">on the archive' in page

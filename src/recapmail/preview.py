@@ -23,6 +23,7 @@ from recapmail.errors import RecapmailError
 from recapmail.preview_page import views
 from recapmail.preview_page.editions import list_editions, read_edition, read_posts
 from recapmail.preview_page.watch import Live
+from recapmail.state import State, peek_published
 
 log = logging.getLogger(__name__)
 
@@ -184,9 +185,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _index(self) -> None:
         live = self.preview.live
         version = live.version
+        cfg = live.config
+        published = peek_published(State.location(cfg.state_path)) if cfg is not None else {}
         page = views.index_page(
-            list_editions(self.preview.out_dir), self.preview.out_dir, version, live.error_for(None)
-        )
+            list_editions(self.preview.out_dir), self.preview.out_dir, version,
+            live.error_for(None), published, cfg.newsletter.web_url if cfg is not None else "",
+        )  # fmt: skip
         self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8", csp=_PAGE_CSP)
 
     def _digest(self, name: str) -> None:

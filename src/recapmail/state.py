@@ -612,6 +612,24 @@ def state_fault(exc: sqlite3.DatabaseError, path: Path) -> StateError:
     )
 
 
+def peek_published(path: Path) -> dict[str, datetime]:
+    """label -> when it was published, read straight from the file without opening a State
+    (the preview's index asks on every load); {} when there is no readable state."""
+    from urllib.parse import quote
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=2)
+        try:
+            rows = conn.execute("SELECT label, recorded_at FROM periods").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return {}
+    return {str(label): _dt(at) for label, at in rows}
+
+
 def _create(path: Path) -> None:
     """A new state, made aside and linked into place whole: an empty file at `path` is then
     never a state being created by another run, always one whose history is gone."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,11 +56,30 @@ def _asset(name: str) -> Markup:
     return Markup((HERE / name).read_text("utf-8"))
 
 
-def index_page(editions: list[Edition], out_dir: Path, version: int, error: str | None) -> str:
+def index_page(
+    editions: list[Edition],
+    out_dir: Path,
+    version: int,
+    error: str | None,
+    published: dict[str, datetime] | None = None,
+    web_url: str = "",
+) -> str:
+    """The list of editions; `published` (label -> when) marks those that went out, with
+    their address on the archive site when `web_url` is set."""
+    from recapmail.render.links import web_version
+
     return (
         _environment()
         .get_template("index.html.j2")
-        .render(editions=editions, out_dir=out_dir, version=version, error=error, digest="")
+        .render(
+            editions=editions,
+            out_dir=out_dir,
+            version=version,
+            error=error,
+            digest="",
+            published=published or {},
+            web={e.name: web_version(web_url, e.name) for e in editions},
+        )
     )
 
 
