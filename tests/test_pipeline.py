@@ -146,12 +146,26 @@ def test_newsletter_special_edition(tmp_path: Path) -> None:
     article = EXAMPLES / "articles" / "2026-11-19-atelier-proxmox.html"
     result = runner.invoke(
         app,
-        ["newsletter", str(article), "-c", str(EXAMPLES / "feeds.toml"), "--out", str(tmp_path)],
+        [
+            "newsletter",
+            str(article),
+            "-c",
+            str(EXAMPLES / "feeds.toml"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
     )
     assert result.exit_code == 0, result.stderr
-    (folder,) = tmp_path.iterdir()
+    (folder,) = (tmp_path / "out").iterdir()
     assert folder.name == "2026-11-19-atelier-client-proxmox-ve-comme-alternative-a-vsphere"
     assert set(files_of(folder)) == STAR_FILES
+    assert result.stdout.startswith(f"Newsletter {folder.name}: 1 article")
+    text = (folder / "newsletter.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[2].startswith("Édition spéciale : Atelier client")  # not "Du 19 au 19…"
+    assert "Une édition spéciale consacrée à Atelier client" in text
+    weekly_intro = "Cette semaine : retours des Journées OpenInfra Lyon"
+    assert weekly_intro not in text
 
 
 @pytest.mark.parametrize("platform", ["linkedin", "mastodon", "bluesky"])

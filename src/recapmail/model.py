@@ -126,6 +126,7 @@ class Digest:
     since: datetime | None = None  # the first day its feed items could be from (skipped weeks)
     published_at: datetime | None = None  # when this edition went out, if it did
     too_old: int = 0  # items left out by the age limits (max_age_days)
+    special: bool = False  # a special edition (`recapmail newsletter`), not a week's
 
     @property
     def shown(self) -> tuple[DigestItem, ...]:

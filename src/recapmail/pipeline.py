@@ -151,7 +151,7 @@ def render_edition(digest: Digest, cfg: Config, label: str | None = None) -> dic
     from recapmail.serialize import digest_dict, dumps_digest
     from recapmail.sources.collect import identity_keys
 
-    newsletter = render_newsletter(digest, cfg)
+    newsletter = render_newsletter(digest, cfg, label)
     posts = posts_for_digest(digest, cfg, cfg.social.platforms)
     social = post_files(posts)
     names = (*OUTPUT_FILES, *sorted(social))
@@ -229,7 +229,7 @@ def run_newsletter(specs: Sequence[str], cfg: Config, out_root: Path) -> RunRepo
     out_dir = out_root / f"{day}-{title_slug}"
     files = write_edition(digest, cfg, out_dir)
     return RunReport(
-        label=digest.period.label, out_dir=str(out_dir), files=files, items=len(digest.items),
+        label=out_dir.name, out_dir=str(out_dir), files=files, items=len(digest.items),
         shown=len(digest.shown), digest=digest, elapsed=time.monotonic() - started,
         checks=digest.checks,
     )  # fmt: skip
@@ -293,6 +293,7 @@ def edition_digest(items: Sequence[Highlights], cfg: Config) -> Digest:
         ),
         clusters=clusters,
         warnings=(),
+        special=True,
     )
 
 

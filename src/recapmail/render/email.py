@@ -101,9 +101,9 @@ class View:
     count: int
 
 
-def render_newsletter(digest: Digest, cfg: Config) -> Newsletter:
+def render_newsletter(digest: Digest, cfg: Config, label: str | None = None) -> Newsletter:
     """The whole email for one digest; the same digest and config give the same bytes."""
-    view = build_view(digest, cfg)
+    view = build_view(digest, cfg, label)
     context = {f.name: getattr(view, f.name) for f in fields(View)}
     templates_dir = cfg.newsletter.templates_dir
     mjml = render(MJML_TEMPLATE, context, templates_dir)
@@ -152,7 +152,9 @@ def _no_include(path: str) -> str:
     raise ValueError(f"mj-include is not supported ({path}): use a Jinja2 include")
 
 
-def build_view(digest: Digest, cfg: Config) -> View:
+def build_view(digest: Digest, cfg: Config, label: str | None = None) -> View:
+    """What the templates show; `label` names the edition (its folder), the period's label
+    by default."""
     n = cfg.newsletter
     lang = digest.language or n.language
     team = _clean(n.team)
@@ -172,6 +174,10 @@ def build_view(digest: Digest, cfg: Config) -> View:
     subject = _subject(n.subject, title, period, top, len(shown), lang)
     unsubscribe = safe_url(n.unsubscribe_url) or _mailto_unsubscribe(n.sender, lang)
     intro = _clean(n.intro) or _default_intro(len(shown), lang)
+    if digest.special:  # its own heading and intro: the weekly ones would say the wrong thing
+        event = _short_title(top.title) if top is not None else title
+        period = i18n.text("special_edition", lang, event=event)
+        intro = i18n.text("special_intro", lang, event=event)
     return View(
         lang=lang,
         t=t,
@@ -190,7 +196,7 @@ def build_view(digest: Digest, cfg: Config) -> View:
         logo_width=n.logo_width,
         logo_height=n.logo_height,
         website_url=links.track(safe_url(n.website_url)),
-        web_version_url=safe_url(web_version(n.web_url, digest.period.label)),
+        web_version_url=safe_url(web_version(n.web_url, label or digest.period.label)),
         unsubscribe_url=unsubscribe,
         address=typography.apply(_clean(n.address), lang),
         top=top,
