@@ -162,7 +162,7 @@ def test_newsletter_special_edition(tmp_path: Path) -> None:
     assert result.stdout.startswith(f"Newsletter {folder.name}: 1 article")
     text = (folder / "newsletter.txt").read_text(encoding="utf-8")
     lines = text.splitlines()
-    assert lines[2].startswith("Édition spéciale : Atelier client")  # not "Du 19 au 19…"
+    assert lines[2].startswith("Édition spéciale\u202f: Atelier client")  # not "Du 19 au 19…"
     assert "Une édition spéciale consacrée à Atelier client" in text
     weekly_intro = "Cette semaine : retours des Journées OpenInfra Lyon"
     assert weekly_intro not in text

@@ -176,8 +176,8 @@ def build_view(digest: Digest, cfg: Config, label: str | None = None) -> View:
     intro = _clean(n.intro) or _default_intro(len(shown), lang)
     if digest.special:  # its own heading and intro: the weekly ones would say the wrong thing
         event = _short_title(top.title) if top is not None else title
-        period = i18n.text("special_edition", lang, event=event)
-        intro = i18n.text("special_intro", lang, event=event)
+        period = typography.apply(i18n.text("special_edition", lang, event=event), lang)
+        intro = typography.apply(i18n.text("special_intro", lang, event=event), lang)
     return View(
         lang=lang,
         t=t,
