@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -424,10 +425,21 @@ def archive(
 def feeds(
     config: ConfigOption = None,
     check: Annotated[bool, typer.Option("--check", help="Fetch each source now.")] = False,
+    import_opml: Annotated[
+        Path | None,
+        typer.Option("--import", metavar="FILE", help="Add the feeds of an OPML file."),
+    ] = None,
+    export_opml: Annotated[
+        str | None,
+        typer.Option("--export", metavar="FILE", help="Write the feeds as OPML (- for stdout)."),
+    ] = None,
 ) -> None:
     """List the configured sources; with --check, read each one and report how it went."""
     with user_errors():
         cfg = _load_config(config)
+        if import_opml is not None or export_opml is not None:
+            _opml(cfg, import_opml, export_opml)
+            return
         if not check:
             checked = _last_checks(cfg)
             for s in cfg.sources:
@@ -441,9 +453,19 @@ def feeds(
         with _progress() as progress:
             statuses = check_sources(cfg, progress=progress)
     failed = 0
+    now = datetime.now(UTC)
     for st in statuses:
         newest = st.newest.date().isoformat() if st.newest else "no date"
-        if st.ok:
+        days = (now - st.newest).days if st.newest else None
+        if days is not None:
+            newest += f", {_count(days, 'day')} ago" if days > 1 else ""
+        if st.ok and days is not None and days > SILENT_DAYS:
+            line = (
+                f"OLD   {st.name}: {st.items} items, newest {newest} ({st.detail}): silent for "
+                f"more than {SILENT_DAYS} days; is it still the feed to follow?"
+            )
+            typer.secho(line, fg="yellow" if _color() else None)
+        elif st.ok:
             line = f"ok    {st.name}: {st.items} items, newest {newest} ({st.detail})"
             typer.secho(line, fg="green" if _color() else None)
         else:
@@ -455,6 +477,31 @@ def feeds(
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+SILENT_DAYS = 90  # `feeds --check`: a feed with nothing newer is flagged
+
+
+def _opml(cfg: Config, source: Path | None, target: str | None) -> None:
+    from recapmail.config import CONFIG_NAME
+    from recapmail.opml import export_opml, import_feeds, read_opml
+
+    if source is not None:
+        config_path = cfg.path or Path(CONFIG_NAME)
+        if not config_path.exists():
+            config_path.write_text("", encoding="utf-8")
+        added, known = import_feeds(config_path, read_opml(source))
+        for feed in added:
+            tags = f"  [{', '.join(feed.tags)}]" if feed.tags else ""
+            typer.echo(f"added {feed.name}: {feed.url}{tags}")
+        typer.echo(f"{_count(len(added), 'feed')} added to {config_path}, {known} already there")
+    if target is not None:
+        text = export_opml(cfg)
+        if target == "-":
+            typer.echo(text, nl=False)
+        else:
+            Path(target).write_text(text, encoding="utf-8")
+            count = text.count("<outline ")
+            typer.echo(f"{_count(count, 'feed')} written to {target}")
 
 
 def _last_checks(cfg: Config) -> dict[str, str]:
