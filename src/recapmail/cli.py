@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -452,6 +451,8 @@ def feeds(
 
         with _progress() as progress:
             statuses = check_sources(cfg, progress=progress)
+    from datetime import UTC, datetime
+
     failed = 0
     now = datetime.now(UTC)
     for st in statuses:
@@ -697,4 +698,8 @@ def lift_global_flags(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
-    app(args=lift_global_flags(sys.argv[1:]), prog_name="recapmail")
+    args = lift_global_flags(sys.argv[1:])
+    if args == ["--version"]:  # answered before typer builds every command's parser
+        print(f"recapmail {__version__}")
+        return
+    app(args=args, prog_name="recapmail")
