@@ -15,8 +15,9 @@ from recapmail.config import Config, NewsletterConfig, SourceConfig
 from recapmail.digest import build_digest, extract_cached
 from recapmail.model import Article, Highlights
 from recapmail.period import week_period
+from recapmail.serialize import highlights_from_json, highlights_to_json
 from recapmail.shortlist import guess_language, light_highlights, shortlist
-from recapmail.state import State, highlights_from_json, highlights_to_json
+from recapmail.state import State
 
 W47 = week_period("2026-W47", "Europe/Paris")
 W48 = week_period("2026-W48", "Europe/Paris")

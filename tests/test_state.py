@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from recapmail.model import Article, Period
-from recapmail.state import PublishedEdition, State, StateError, body_sha
+from recapmail.state import PublishedEdition, State, StateError
+from recapmail.state_file import body_sha
 
 NOW = datetime(2026, 11, 23, 8, tzinfo=UTC)
 W47 = Period(datetime(2026, 11, 15, 23, tzinfo=UTC), datetime(2026, 11, 22, 23, tzinfo=UTC),

@@ -40,15 +40,10 @@ from pathlib import Path
 from recapmail import __version__
 from recapmail.config import Config
 from recapmail.model import Article, Digest, DigestItem, Highlights, Period, SourceWarning
+from recapmail.serialize import article_dict, highlights_from_json, highlights_to_json
 from recapmail.shortlist import light_highlights, shortlist
 from recapmail.sources.collect import fewer_gc_passes, identity_keys
-from recapmail.state import (
-    PublishedEdition,
-    State,
-    article_dict,
-    highlights_from_json,
-    highlights_to_json,
-)
+from recapmail.state import PublishedEdition, State
 
 # Bump when digest.py changes what it asks of the highlighter (e.g. the highlight count).
 HIGHLIGHTS_VERSION = 1

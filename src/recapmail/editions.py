@@ -21,7 +21,8 @@ from pathlib import Path
 
 from recapmail.errors import RecapmailError
 from recapmail.model import Article
-from recapmail.state import PublishedEdition, State, article_dict, article_from_dict
+from recapmail.serialize import article_dict, article_from_dict
+from recapmail.state import PublishedEdition, State
 
 EDITION_FILE = ".edition.json"
 _FORMAT = 1

@@ -1,12 +1,25 @@
-"""The ★ JSON contracts, each built in one place: highlights, digest.json, social posts."""
+"""JSON, each form built in one place: the ★ contracts (highlights, digest.json, social
+posts), then the stored forms of articles and highlights (the state, .edition.json)."""
 
 from __future__ import annotations
 
 import json
+import zlib
+from collections.abc import Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from recapmail.model import Cluster, Digest, DigestItem, Figure, Highlights, Newsletter, Post
+from recapmail.model import (
+    Article,
+    Cluster,
+    Digest,
+    DigestItem,
+    Figure,
+    Highlights,
+    Newsletter,
+    Post,
+)
 
 
 def figure_dict(f: Figure) -> dict[str, Any]:
@@ -119,3 +132,78 @@ def dumps_digest(data: dict[str, Any]) -> str:
             lines.append(f"  {one(key)}: {one(value)}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+# -- stored forms: the state and .edition.json -------------------------------------------------
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+TO_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**options) builds one a call
+
+
+def encode_parsed(articles: Sequence[Article]) -> bytes:
+    """The articles of one feed body as State.store_parsed keeps them."""
+    return zlib.compress(TO_JSON([article_dict(a) for a in articles]).encode(), 1)
+
+
+def article_dict(article: Article) -> dict[str, Any]:
+    data = {name: getattr(article, name) for name in _ARTICLE_FIELDS}  # asdict: 10x slower
+    data["tags"] = list(article.tags)
+    for key in ("published", "first_seen"):
+        data[key] = data[key].isoformat() if data[key] else None
+    return data
+
+
+def article_from_dict(data: dict[str, Any]) -> Article:
+    for key in ("published", "first_seen"):
+        data[key] = _dt(data[key]) if data.get(key) else None
+    data["tags"] = tuple(data.get("tags") or ())
+    return Article(**data)
+
+
+def article_to_json(article: Article) -> str:
+    return TO_JSON(article_dict(article))
+
+
+def article_from_json(text: str) -> Article:
+    return article_from_dict(json.loads(text))
+
+
+def highlights_to_json(h: Highlights) -> str:
+    """Everything but the article, which the reader of the cache already holds."""
+    return TO_JSON(
+        {
+            "title": h.title,
+            "language": h.language,
+            "summary": h.summary,
+            "highlights": h.highlights,
+            "figures": [[f.value, f.number, f.label, f.sentence] for f in h.figures],
+            "keywords": h.keywords,
+            "hashtags": h.hashtags,
+            "links": h.links,
+        }
+    )
+
+
+def highlights_from_json(text: str, article: Article) -> Highlights | None:
+    """None when the text is not what highlights_to_json wrote (the caller extracts again)."""
+    try:
+        d = json.loads(text)
+        return Highlights(
+            article=article,
+            title=str(d["title"]),
+            language=str(d["language"]),
+            summary=str(d["summary"]),
+            highlights=tuple(map(str, d["highlights"])),
+            figures=tuple(
+                Figure(str(v), float(n), str(label), str(s)) for v, n, label, s in d["figures"]
+            ),
+            keywords=tuple(map(str, d["keywords"])),
+            hashtags=tuple(map(str, d["hashtags"])),
+            links=tuple(map(str, d["links"])),
+        )
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)

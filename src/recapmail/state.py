@@ -23,66 +23,36 @@ one writing waits LOCK_WAIT seconds, then stops with one line (state_fault).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from recapmail.errors import RecapmailError
-from recapmail.model import Article, Figure, Highlights
+from recapmail.model import Article
+from recapmail.serialize import TO_JSON, article_from_json, article_to_json, encode_parsed
+from recapmail.serialize import article_from_dict as article_from_dict
+from recapmail.state_file import (
+    LOCK_WAIT,
+    SCHEMA_VERSION,
+    StateError,
+    body_sha,
+    create,
+    read_only_copy,
+    state_fault,
+    upgrade,
+)
+from recapmail.state_file import dt as _dt
+from recapmail.state_file import iso as _iso
+from recapmail.state_file import peek_published as peek_published
 
 STATE_NAME = "state.sqlite3"
-_SCHEMA_VERSION = 4  # 2: http.body_sha; 3: periods are published editions; 4: send_log
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS http (
-    url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, content_type TEXT,
-    final_url TEXT, fetched_at TEXT NOT NULL, checked_at TEXT NOT NULL, body_sha TEXT);
-CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, first_seen TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS periods (
-    label TEXT PRIMARY KEY, start TEXT NOT NULL, "end" TEXT NOT NULL, recorded_at TEXT NOT NULL,
-    made_at TEXT, how TEXT, out_dir TEXT, recipients INTEGER);
-CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, label TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS parsed (
-    url TEXT PRIMARY KEY, body_sha TEXT NOT NULL, version INTEGER NOT NULL, articles BLOB);
-CREATE TABLE IF NOT EXISTS sent_articles (
-    label TEXT NOT NULL, position INTEGER NOT NULL, article TEXT NOT NULL,
-    PRIMARY KEY (label, position));
-CREATE TABLE IF NOT EXISTS highlights (key TEXT PRIMARY KEY, data TEXT NOT NULL,
-    used_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS editions (
-    out_dir TEXT PRIMARY KEY, key TEXT NOT NULL, files TEXT NOT NULL, summary TEXT NOT NULL,
-    written_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS send_log (
-    label TEXT NOT NULL, address TEXT NOT NULL, status TEXT NOT NULL, message_id TEXT,
-    at TEXT NOT NULL, detail TEXT, PRIMARY KEY (label, address));
-"""
-_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 _CHUNK = 500  # keys per IN (...) query, under SQLite's variable limit
 HIGHLIGHTS_KEEP_DAYS = 90
-LOCK_WAIT_ENV = "RECAPMAIL_LOCK_WAIT"  # seconds a run waits for another one holding the state
-
-
-def _lock_wait() -> float:
-    try:
-        return max(float(os.environ.get(LOCK_WAIT_ENV) or 60), 0.1)
-    except ValueError:
-        return 60.0
-
-
-LOCK_WAIT = _lock_wait()
-_TO_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**options) builds one a call
-
-
-class StateError(RecapmailError):
-    """The state file cannot be opened or is not a recapmail state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,21 +147,21 @@ class State:
                     "backup, or delete it to start again (every item will then be new)"
                 )
             if read_only:
-                return cls(_read_only(path), path, read_only=True)
+                return cls(read_only_copy(path), path, read_only=True)
             if not path.exists():
-                _create(path)
+                create(path)
             conn = sqlite3.connect(path, timeout=LOCK_WAIT, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout={int(LOCK_WAIT * 1000)}")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > _SCHEMA_VERSION:
+            if version > SCHEMA_VERSION:
                 raise StateError(
                     f"{where} was written by a newer recapmail; upgrade recapmail "
                     "(pip install -U recapmail), or set RECAPMAIL_STATE to use another state"
                 )
-            if version < _SCHEMA_VERSION:
-                _upgrade(conn, version)
+            if version < SCHEMA_VERSION:
+                upgrade(conn, version)
         except sqlite3.DatabaseError as exc:
             raise state_fault(exc, path) from None
         except OSError as exc:
@@ -504,7 +474,7 @@ class State:
                 return
             db.execute(
                 "INSERT OR REPLACE INTO editions VALUES (?, ?, ?, ?, ?)",
-                (str(out_dir), key, _TO_JSON(dict(files or {})), _TO_JSON(dict(summary or {})),
+                (str(out_dir), key, TO_JSON(dict(files or {})), TO_JSON(dict(summary or {})),
                  _iso(now)),
             )  # fmt: skip
 
@@ -516,233 +486,9 @@ class State:
             yield from db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
 
 
-def encode_parsed(articles: Sequence[Article]) -> bytes:
-    """The articles of one feed body as State.store_parsed keeps them."""
-    return zlib.compress(_TO_JSON([article_dict(a) for a in articles]).encode(), 1)
-
-
-def article_dict(article: Article) -> dict[str, Any]:
-    data = {name: getattr(article, name) for name in _ARTICLE_FIELDS}  # asdict: 10x slower
-    data["tags"] = list(article.tags)
-    for key in ("published", "first_seen"):
-        data[key] = data[key].isoformat() if data[key] else None
-    return data
-
-
-def article_from_dict(data: dict[str, Any]) -> Article:
-    for key in ("published", "first_seen"):
-        data[key] = _dt(data[key]) if data.get(key) else None
-    data["tags"] = tuple(data.get("tags") or ())
-    return Article(**data)
-
-
-def article_to_json(article: Article) -> str:
-    return _TO_JSON(article_dict(article))
-
-
-def article_from_json(text: str) -> Article:
-    return article_from_dict(json.loads(text))
-
-
-def highlights_to_json(h: Highlights) -> str:
-    """Everything but the article, which the reader of the cache already holds."""
-    return _TO_JSON(
-        {
-            "title": h.title,
-            "language": h.language,
-            "summary": h.summary,
-            "highlights": h.highlights,
-            "figures": [[f.value, f.number, f.label, f.sentence] for f in h.figures],
-            "keywords": h.keywords,
-            "hashtags": h.hashtags,
-            "links": h.links,
-        }
-    )
-
-
-def highlights_from_json(text: str, article: Article) -> Highlights | None:
-    """None when the text is not what highlights_to_json wrote (the caller extracts again)."""
-    try:
-        d = json.loads(text)
-        return Highlights(
-            article=article,
-            title=str(d["title"]),
-            language=str(d["language"]),
-            summary=str(d["summary"]),
-            highlights=tuple(map(str, d["highlights"])),
-            figures=tuple(
-                Figure(str(v), float(n), str(label), str(s)) for v, n, label, s in d["figures"]
-            ),
-            keywords=tuple(map(str, d["keywords"])),
-            hashtags=tuple(map(str, d["hashtags"])),
-            links=tuple(map(str, d["links"])),
-        )
-    except (ValueError, TypeError, KeyError):
-        return None
-
-
 def _published_edition(row: Sequence[Any]) -> PublishedEdition:
     label, start, end, published_at, made_at, how, out_dir, recipients, items = row
     return PublishedEdition(
         label, _dt(start), _dt(end), _dt(made_at or published_at), _dt(published_at),
         how or "upgrade", out_dir, recipients, items,
     )  # fmt: skip
-
-
-def state_fault(exc: sqlite3.DatabaseError, path: Path) -> StateError:
-    """One line saying what is wrong with the state file and what to do; never "move it
-    aside", which would lose the record of what went out."""
-    text = str(exc).lower()
-    where = f"state file {path}"
-    if "locked" in text or "busy" in text:
-        return StateError(
-            f"{where} is in use by another recapmail run (waited {LOCK_WAIT:.0f} s); "
-            "run again once it has finished"
-        )
-    if "full" in text:
-        return StateError(f"{where}: the disk is full; free some space and run again")
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
-        return StateError(
-            f"{where} cannot be written (read-only file or folder); "
-            "fix its permissions, or set RECAPMAIL_STATE to a writable place"
-        )
-    return StateError(
-        f"{where} is damaged or not a recapmail state ({exc}); restore it from a backup, "
-        "or set RECAPMAIL_STATE to start a new one elsewhere"
-    )
-
-
-def peek_published(path: Path) -> dict[str, datetime]:
-    """label -> when it was published, read straight from the file without opening a State
-    (the preview's index asks on every load); {} when there is no readable state."""
-    from urllib.parse import quote
-
-    if not path.is_file() or path.stat().st_size == 0:
-        return {}
-    try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=2)
-        try:
-            rows = conn.execute("SELECT label, recorded_at FROM periods").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return {}
-    return {str(label): _dt(at) for label, at in rows}
-
-
-def _create(path: Path) -> None:
-    """A new state, made aside and linked into place whole: an empty file at `path` is then
-    never a state being created by another run, always one whose history is gone."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    os.close(fd)
-    try:
-        conn = sqlite3.connect(name, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            _upgrade(conn, 0)
-        finally:
-            conn.close()
-        try:
-            os.link(name, path)
-        except FileExistsError:
-            pass  # another run created it meanwhile: theirs is as good
-        except OSError:  # a file system without hard links
-            if not path.exists():
-                Path(name).replace(path)
-    finally:
-        for leftover in (name, f"{name}-wal", f"{name}-shm"):
-            with contextlib.suppress(OSError):
-                Path(leftover).unlink()
-
-
-def _read_only(path: Path) -> sqlite3.Connection:
-    """A connection that can read `path` (or an empty state, if there is none) and whose
-    writes are rolled back: a copy in memory. With no run holding the state (no -wal file),
-    the file is read as immutable, so not even a -shm file is created beside it."""
-    memory = sqlite3.connect(":memory:", isolation_level=None)
-    if path.is_file():
-        busy = Path(f"{path}-wal").exists()
-        from urllib.parse import quote
-
-        uri = f"file:{quote(str(path))}?" + ("mode=ro" if busy else "immutable=1")
-        source = sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT)
-        try:
-            if source.execute("PRAGMA user_version").fetchone()[0] > _SCHEMA_VERSION:
-                raise StateError(f"state file {path} was written by a newer recapmail")
-            source.backup(memory)
-        finally:
-            source.close()
-    version = memory.execute("PRAGMA user_version").fetchone()[0]
-    if version < _SCHEMA_VERSION:
-        _upgrade(memory, version)
-    return memory
-
-
-def _upgrade(conn: sqlite3.Connection, version: int) -> None:
-    """Bring a state of an older schema (or a new, empty file) to this one, in place."""
-    conn.executescript(_SCHEMA)
-    if version < 2:  # also a file of schema 1 left at version 0 by a killed run
-        _add_body_hashes(conn)
-    if version < 3:
-        _add_publication_columns(conn)
-    # 4: send_log, made by the CREATE TABLE IF NOT EXISTS above
-    conn.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
-
-
-def _add_publication_columns(conn: sqlite3.Connection) -> None:
-    """Schema 2 -> 3: a period recorded by an older recapmail was recorded when it was made,
-    and may have gone out: it counts as published ("upgrade"), made when it was recorded."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        have = {column[1] for column in conn.execute("PRAGMA table_info(periods)")}
-        for column, kind in (("made_at", "TEXT"), ("how", "TEXT"), ("out_dir", "TEXT"),
-                             ("recipients", "INTEGER")):  # fmt: skip
-            if column not in have:
-                conn.execute(f"ALTER TABLE periods ADD COLUMN {column} {kind}")
-        conn.execute("UPDATE periods SET made_at = recorded_at, how = 'upgrade' WHERE how IS NULL")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def _add_body_hashes(conn: sqlite3.Connection) -> None:
-    """Schema 1 -> 2: the http table gets each body's hash, filled in once here for the rows
-    already cached. Two runs upgrading one file at once: the second finds the column there."""
-    if any(column[1] == "body_sha" for column in conn.execute("PRAGMA table_info(http)")):
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        try:
-            conn.execute("ALTER TABLE http ADD COLUMN body_sha TEXT")
-        except sqlite3.OperationalError as exc:
-            if "duplicate column" not in str(exc):
-                raise
-        rows = conn.execute("SELECT url, body FROM http WHERE body_sha IS NULL").fetchall()
-        for url, packed in rows:
-            try:
-                sha = body_sha(zlib.decompress(packed)) if packed is not None else None
-            except zlib.error:
-                sha = None  # unreadable: read as no cached copy, as before
-            conn.execute("UPDATE http SET body_sha = ? WHERE url = ?", (sha, url))
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-def body_sha(body: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(body).hexdigest()
-
-
-def _iso(value: datetime | None) -> str:
-    return (value or datetime.now(UTC)).astimezone(UTC).isoformat()
-
-
-def _dt(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)

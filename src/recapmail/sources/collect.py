@@ -29,7 +29,8 @@ from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import iter_folder, read_file, read_folder, recap_link
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
-from recapmail.state import CachedResponse, State, Validators, body_sha
+from recapmail.state import CachedResponse, State, Validators
+from recapmail.state_file import body_sha
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]

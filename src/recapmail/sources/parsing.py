@@ -16,8 +16,8 @@ import os
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
+from recapmail.serialize import encode_parsed
 from recapmail.sources.feeds import ParsedFeed, parse_feed
-from recapmail.state import encode_parsed
 
 log = logging.getLogger(__name__)
 
