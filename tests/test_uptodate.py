@@ -237,3 +237,17 @@ def test_the_feeds_listing_says_when_each_feed_was_last_heard_from(
     assert listing[0].startswith("Recaps: ") and "checked" not in listing[0]
     assert listing[1].startswith("News: http") and listing[1].endswith("(checked 0 min ago)")
     assert listing[2].endswith("(disabled)  (never fetched)")
+
+
+def test_an_install_or_upgrade_of_a_library_changes_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recapmail.uptodate import installed_versions
+
+    site = tmp_path / "lib" / "site-packages"
+    (site / "feedparser-6.0.11.dist-info").mkdir(parents=True)
+    monkeypatch.setattr("sys.path", [str(site)])
+    before = installed_versions()
+    assert before == "feedparser-6.0.11.dist-info"
+    (site / "feedparser-6.0.11.dist-info").rename(site / "feedparser-6.0.12.dist-info")
+    assert installed_versions() != before

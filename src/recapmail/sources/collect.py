@@ -26,7 +26,7 @@ from recapmail.errors import DraftSkipped, SourceError
 from recapmail.model import Article, SourceWarning
 from recapmail.sources.feeds import looks_like_feed, parse_feed, untranslated_key, url_key
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
-from recapmail.sources.files import iter_folder, read_file, read_folder, recap_link
+from recapmail.sources.files import files_stamp, iter_folder, read_file, read_folder, recap_link
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
 from recapmail.state import CachedResponse, State, Validators
@@ -443,8 +443,6 @@ class Gathering:
 
 def _path_token(path: Path | None) -> str:
     """Every file a local source reads, with its size and modification time (as make does)."""
-    from recapmail.uptodate import files_stamp
-
     if path is None or not path.exists():
         return "missing"
     try:

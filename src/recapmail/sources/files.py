@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -234,3 +235,16 @@ def article_from_meta(meta: dict[str, Any], body: str, where: str, body_format: 
         tags=_tags(meta.get("tags") or meta.get("category") or meta.get("categories")),
         language=language.lower()[:2] if language else None,
     )
+
+
+def files_stamp(files: Iterable[Path]) -> str:
+    """A hash of each file's path, size, modification time and inode, as make would judge
+    them; a file that cannot be looked at is left out (so its absence changes the stamp)."""
+    parts = []
+    for path in sorted(files):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
