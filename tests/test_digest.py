@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from recapmail.config import Config, NewsletterConfig, SourceConfig
-from recapmail.digest import Selected, build_digest, dedupe, select, select_articles, title_key
+from recapmail.digest import Selected, build_digest, dedupe, select, select_articles
+from recapmail.identity import title_key
 from recapmail.model import Article, Period, SourceWarning
 from recapmail.period import week_period
 from recapmail.state import PublishedEdition, State

@@ -31,7 +31,6 @@ import hashlib
 import itertools
 import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -39,10 +38,11 @@ from pathlib import Path
 
 from recapmail import __version__
 from recapmail.config import Config
+from recapmail.identity import identity_keys, title_key
+from recapmail.memory import fewer_gc_passes
 from recapmail.model import Article, Digest, DigestItem, Highlights, Period, SourceWarning
 from recapmail.serialize import article_dict, highlights_from_json, highlights_to_json
 from recapmail.shortlist import light_highlights, shortlist
-from recapmail.sources.collect import fewer_gc_passes, identity_keys
 from recapmail.state import PublishedEdition, State
 
 # Bump when digest.py changes what it asks of the highlighter (e.g. the highlight count).
@@ -51,7 +51,6 @@ FEED_MAX_AGE_DAYS = 31  # a feed item older than this before the period's end is
 RECAP_MAX_AGE_DAYS = 180  # idem for the team's recaps and pages
 TITLE_WINDOW = timedelta(days=7)
 _KIND_RANK = {"file": 0, "page": 1, "feed": 2}
-_NON_WORD = re.compile(r"[\W_]+")
 _PERIOD_LABEL = re.compile(r"\d{4}-W\d{2}|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}")
 
 
@@ -334,21 +333,6 @@ def dedupe(articles: Sequence[Article], language: str | None = None) -> list[Sel
         )
         for members in groups.values()
     ]
-
-
-@functools.lru_cache(maxsize=1 << 15)  # a re-run meets each title twice: fed and stored
-def title_key(title: str | None) -> str | None:
-    """Case, accents and punctuation ignored; short titles ("Update") are too common to match."""
-    if not title:
-        return None
-    plain = title.casefold()
-    if not plain.isascii():  # most titles are ASCII: no accents to strip
-        plain = unicodedata.normalize("NFKD", plain)
-        plain = "".join(c for c in plain if not unicodedata.combining(c))
-    words = _NON_WORD.sub(" ", plain).split()
-    if len(words) < 3 or sum(map(len, words)) < 12:
-        return None
-    return " ".join(words)
 
 
 def _merge(members: list[Article], language: str | None) -> Article:

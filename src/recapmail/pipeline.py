@@ -146,10 +146,10 @@ def render_edition(digest: Digest, cfg: Config, label: str | None = None) -> dic
     The hidden `.edition.json` says what the draft holds, for publishing (editions.py);
     `label` names the edition (its folder's name; the period's label by default)."""
     from recapmail.editions import EDITION_FILE, Draft, digest_sha, draft_json
+    from recapmail.identity import identity_keys
     from recapmail.render.email import render_newsletter
     from recapmail.render.social import post_files, posts_for_digest
     from recapmail.serialize import digest_dict, dumps_digest
-    from recapmail.sources.collect import identity_keys
 
     newsletter = render_newsletter(digest, cfg, label)
     posts = posts_for_digest(digest, cfg, cfg.social.platforms)

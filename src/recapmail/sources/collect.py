@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Future
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from recapmail.config import Config, SourceConfig
 from recapmail.errors import DraftSkipped, SourceError
+from recapmail.identity import identity_keys
+from recapmail.memory import fewer_gc_passes
 from recapmail.model import Article, SourceWarning
-from recapmail.sources.feeds import looks_like_feed, parse_feed, untranslated_key, url_key
+from recapmail.sources.feeds import looks_like_feed, parse_feed
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import files_stamp, iter_folder, read_file, read_folder, recap_link
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
@@ -53,53 +54,6 @@ def missing_paths(cfg: Config) -> list[SourceConfig]:
     """The enabled local sources whose `path` does not exist (a typo would give an empty
     edition and move the recaps to a later week)."""
     return [s for s in cfg.enabled_sources if s.path is not None and not s.path.exists()]
-
-
-def identity_keys(article: Article) -> tuple[str, ...]:
-    """What identifies an item across feeds, files and runs. A GUID that is not globally
-    unique (JSON Feed ids such as "1") only counts inside its own feed. A link under a
-    language folder ("/fr/post/x") also stands for the article it translates ("/post/x")."""
-    keys = []
-    if article.guid:
-        guid = article.guid.strip()
-        global_id = ":" in guid and len(guid) > 12
-        keys.append(f"g:{guid}" if global_id else f"g:{article.feed}|{guid}")
-    if article.url:
-        keys.append(f"u:{url_key(article.url)}")
-        untranslated = untranslated_key(article.url)
-        if untranslated:
-            keys.append(f"u:{untranslated}")
-    if article.kind == "file":
-        keys.append(f"p:{Path(article.source).expanduser().resolve()}")
-        # A recap moved or renamed (a checkout elsewhere) stays the recap that went out.
-        from recapmail.digest import title_key
-
-        title = title_key(article.title)
-        if title and article.published is not None:
-            keys.append(f"t:{title}|{article.published.date().isoformat()}")
-    if not keys:
-        keys.append(f"s:{article.feed}|{article.source}")
-    return tuple(keys)
-
-
-@contextmanager
-def fewer_gc_passes() -> Iterator[None]:
-    """A week of feeds makes ~10^6 small objects that all live to the end of the run: with
-    the default thresholds the cycle collector runs ~400 times, three of them over the whole
-    heap (0.25 s of a 2.5 s digest). Objects that exist already are left out of its passes."""
-    import gc
-
-    thresholds = gc.get_threshold()
-    mine = gc.get_freeze_count() == 0  # a caller's own gc.freeze() is left as it is
-    if mine:
-        gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        if mine:
-            gc.unfreeze()
 
 
 def collect(
