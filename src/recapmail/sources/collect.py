@@ -223,7 +223,10 @@ class Gathering:
         assert path is not None
         try:
             if path.is_dir():
-                for file in iter_folder(path, on_draft=self.skipped_draft_file):
+                files = iter_folder(
+                    path, on_draft=self.skipped_draft_file, warn=lambda why: self.warn(source, why)
+                )
+                for file in files:
                     try:
                         self.keep(source, [read_file(file)])
                     except DraftSkipped as exc:
@@ -503,7 +506,11 @@ def _check_one(source: SourceConfig, result: FetchResult | None) -> tuple[list[A
     if source.path is not None:
         path = source.path
         if path.is_dir():
-            return list(read_folder(path)), "folder"
+            skipped: list[str] = []
+            articles = list(read_folder(path, warn=skipped.append))
+            return articles, "folder" + (
+                f"; {len(skipped)} skipped: {skipped[0]}" if skipped else ""
+            )
         if not path.exists():
             raise SourceError(f"{path}: no such file or folder (check `path`)")
         if source.type == "feed" or is_feed_file(path):
