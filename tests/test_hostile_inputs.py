@@ -627,3 +627,50 @@ def test_an_unreadable_sub_folder_is_a_warning(
     found = list(files.iter_folder(tmp_path / "recaps", warn=warnings.append))
     assert len(found) == 2
     assert warnings == [f"{locked}: folder skipped (permission denied)"]
+
+
+# -- feeds of the wrong shape ---------------------------------------------------------------------
+
+
+def test_a_json_feed_with_items_that_are_not_objects_keeps_its_good_items(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "JSON",
+        "items": [
+            "a string", None, 3,
+            {"id": "https://ex.org/1", "url": "https://ex.org/1", "title": "Bon article",
+             "content_text": PROSE, "date_published": "2026-11-18T10:00:00Z"},
+            {"id": "https://ex.org/2", "url": "https://ex.org/2", "title": "Autre article",
+             "content_text": PROSE + " Deux.", "date_published": "2026-11-18T11:00:00Z",
+             "tags": "pas une liste", "authors": 5},
+        ],
+    }  # fmt: skip
+    data = json.dumps(doc).encode()
+    feed_server.add("/feed.json", data, content_type="application/feed+json")
+    feed_server.add("/good.xml", rss(item("Un article RSS OpenStack", PROSE, 9)).encode())
+    (tmp_path / "local.json").write_bytes(data)
+    for where in ("url", "path"):
+        source = (
+            f'url = "{feed_server.url("/feed.json")}"' if where == "url" else 'path = "local.json"'
+        )
+        (tmp_path / "feeds.toml").write_text(
+            f'[[sources]]\nname = "json"\n{source}\n'
+            f'[[sources]]\nname = "rss"\nurl = "{feed_server.url("/good.xml")}"\n',
+            encoding="utf-8",
+        )
+        env = {"RECAPMAIL_STATE": str(tmp_path / f"{where}.sqlite3")}
+        out = f"out-{where}"
+        run = run_cli(*DIGEST[:-1], out, cwd=tmp_path, env=env, timeout=60)
+        assert run.code == 0, run.stderr[-2000:]
+        assert_no_traceback(run)
+        warnings = [line for line in run.stderr.splitlines() if "skipped" in line]
+        assert len(warnings) == 1 and "3 items skipped and 2 fields" in warnings[0], run.stderr
+        (edition,) = edition_folders(tmp_path / out)
+        digest = json.loads((edition / "digest.json").read_text("utf-8"))
+        titles = sorted(i["title"] for i in digest["items"])
+        assert titles == ["Autre article", "Bon article", "Un article RSS OpenStack"], titles
+    run = run_cli("highlights", "local.json", "--json", cwd=tmp_path)
+    assert run.code == 0 and len(json.loads(run.stdout)) == 2, run.stderr[-2000:]
+    assert "3 items skipped" in run.stderr

@@ -78,13 +78,17 @@ def parse_feed(
 
     Raises SourceError (one line) when the bytes are not a feed at all.
     """
+    warnings: list[str] = []
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        data, problem = _clean_json_feed(data)
+        if problem:
+            warnings.append(problem)
     feed, entries = _parse(data, where)
     info: Mapping[str, Any] = feed.get("feed") or {}
     base = base_url or _str(info.get("link")) or None
     feed_language = _language(info.get("language")) or _declared_language(data) or language
     dated = [(parse_date(_first(e, "published", "updated", "date_published", "created")), e)
              for e in entries]  # fmt: skip
-    warnings: list[str] = []
     if len(dated) > max_items:
         warnings.append(f"holds {len(dated)} items; only the {max_items} newest were read")
         order = sorted(
@@ -148,6 +152,88 @@ def _json_feed_or_fail(
     if isinstance(doc, dict) and "jsonfeed.org" in str(doc.get("version", "")):
         return fast or {"feed": {"title": doc.get("title")}}, []
     raise SourceError(f"{where}: not an RSS, Atom or JSON feed (JSON without a jsonfeed version)")
+
+
+# JSON Feed 1.1: the type each field must have; a field of another type is left out.
+_JSON_STRINGS = {"id", "url", "external_url", "title", "content_html", "content_text",
+                 "summary", "image", "banner_image", "date_published", "date_modified",
+                 "language"}  # fmt: skip
+_JSON_FEED_STRINGS = {"version", "title", "home_page_url", "feed_url", "description",
+                      "user_comment", "next_url", "icon", "favicon", "language"}  # fmt: skip
+
+
+def _clean_json_feed(data: bytes) -> tuple[bytes, str | None]:
+    """A JSON Feed whose every item is an object with fields of the right type, and what was
+    wrong with it: an item that is not an object (a string, null, a number) is skipped, a
+    field of the wrong type is left out (an item left with nothing to show is skipped too).
+    Bytes that are not a JSON object are returned as they are, for _parse to refuse."""
+    try:
+        doc = json.loads(data.removeprefix(b"\xef\xbb\xbf"))
+    except (ValueError, RecursionError):
+        return data, None
+    if not isinstance(doc, dict):
+        return data, None
+    fields = 0
+    for key in [k for k in doc if k in _JSON_FEED_STRINGS and not isinstance(doc[k], str)]:
+        del doc[key]
+        fields += 1
+    for key in ("author", "authors", "hubs"):
+        if key in doc and not isinstance(doc[key], dict if key == "author" else list):
+            del doc[key]
+            fields += 1
+    items = doc.get("items", [])
+    if not isinstance(items, list):
+        items = []
+        fields += 1
+    kept: list[dict[str, Any]] = []
+    skipped = 0
+    for entry in items:
+        if not isinstance(entry, dict):
+            skipped += 1
+            continue
+        before = len(entry)
+        entry = _clean_json_item(entry)
+        fields += before - len(entry)
+        if not any(entry.get(k) for k in ("url", "external_url", "content_html", "content_text",
+                                          "summary", "title")):  # fmt: skip
+            skipped += 1
+            continue
+        kept.append(entry)
+    if not skipped and not fields:
+        return data, None
+    doc["items"] = kept
+    said = []
+    if skipped:
+        said.append(f"{skipped} item{'s' if skipped != 1 else ''} skipped")
+    if fields:
+        said.append(f"{fields} field{'s' if fields != 1 else ''} of the wrong type ignored")
+    problem = (
+        f"{' and '.join(said)} (JSON Feed items must be objects, their fields strings, "
+        "lists or objects as the spec says); the other items were read"
+    )
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8"), problem
+
+
+def _clean_json_item(entry: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key == "id" and isinstance(value, int | float) and not isinstance(value, bool):
+            clean[key] = str(value)  # numbers are common, and clearly meant as ids
+        elif key in _JSON_STRINGS:
+            if isinstance(value, str):
+                clean[key] = value
+        elif key == "tags":
+            if isinstance(value, list):
+                clean[key] = [t for t in value if isinstance(t, str)]
+        elif key == "author":
+            if isinstance(value, dict):
+                clean[key] = value
+        elif key in ("authors", "attachments"):
+            if isinstance(value, list):
+                clean[key] = [v for v in value if isinstance(v, dict)]
+        else:
+            clean[key] = value
+    return clean
 
 
 def _expected_items(data: bytes) -> int:

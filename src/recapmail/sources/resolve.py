@@ -3,6 +3,7 @@ URL or a web page URL, told apart by their bytes rather than their names where i
 
 from __future__ import annotations
 
+import logging
 import re
 import stat
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from recapmail.sources.feeds import looks_like_feed, parse_feed
 from recapmail.sources.files import read_file, read_path, read_regular, shown
 from recapmail.sources.html import html_to_article
 
+log = logging.getLogger(__name__)
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 
@@ -65,6 +67,8 @@ def articles_from_bytes(
     """A fetched or cached body: a feed's items, or the page's article."""
     if kind == "feed" or (kind == "auto" and looks_like_feed(data, content_type)):
         parsed = parse_feed(data, where, base_url=url, name=name, tags=tags, language=language)
+        for warning in parsed.warnings:
+            log.warning("%s: %s", where, warning)
         return list(parsed.articles)
     if url is None:
         raise SourceError(f"{where}: not a feed")
@@ -83,7 +87,10 @@ def _local(spec: str) -> list[Article]:
             raise SourceError(f"{where}: no .md, .txt or .html file in this folder")
         return articles
     if is_feed_file(path):
-        return list(parse_feed(read_bytes(path, where), where).articles)
+        parsed = parse_feed(read_bytes(path, where), where)
+        for warning in parsed.warnings:
+            log.warning("%s: %s", where, warning)
+        return list(parsed.articles)
     return [read_file(path, where)]
 
 
