@@ -386,3 +386,75 @@ def test_the_fixture_attacks_through_digest_and_a_served_page(
         assert code == 0, stderr
         for value in json.loads(stdout):
             assert not active_content(json.dumps(value, ensure_ascii=False)), value
+
+
+TOPICS = ["Kubernetes à Paris", "Ceph à Nantes", "Proxmox à Lille", "KubeVirt à Rennes",
+          "Nova à Bordeaux", "Neutron à Grenoble", "Cinder à Nice", "Swift à Dijon"]  # fmt: skip
+
+
+def distinct(n: int) -> str:
+    topic = TOPICS[n]
+    return f"Le groupe {topic} a réuni {40 + 13 * n} personnes pour parler de {topic.split()[0]}."
+
+
+REFUSED_LINKS = [
+    "javascript:alert(document.cookie)",
+    " JaVaScRiPt:alert(2)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+]
+
+
+def refused_rss() -> bytes:
+    items = []
+    for i, link in enumerate(REFUSED_LINKS):
+        escaped = link.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        guid = "" if i % 2 else f'<guid isPermaLink="false">item-{i}</guid>'
+        items.append(
+            f"<item><title>Lien refusé : {TOPICS[i]}</title><link>{escaped}</link>{guid}"
+            "<pubDate>Wed, 18 Nov 2026 10:00:00 GMT</pubDate>"
+            f"<description>{distinct(i)}</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>'
+        "<link>https://news.example.org/</link>" + "".join(items) + "</channel></rss>"
+    ).encode()
+
+
+def refused_json() -> bytes:
+    items = [
+        {"id": f"{link}-json", "url": link, "title": f"JSON refusé : {TOPICS[i + 4]}",
+         "content_text": distinct(i + 4), "date_published": "2026-11-18T10:00:00Z"}
+        for i, link in enumerate(REFUSED_LINKS)
+    ]  # fmt: skip
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": items}
+    return json.dumps(doc).encode()
+
+
+def test_an_item_whose_link_was_refused_gets_a_safe_source(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    rss_url = feed_server.add("/refused.xml", refused_rss(), content_type="application/xml")
+    json_url = feed_server.add(
+        "/refused.json", refused_json(), content_type="application/feed+json"
+    )
+    edition, stderr = digest_of(
+        tmp_path,
+        "[newsletter]\nmax_items = 200\n"
+        f'[[sources]]\nname = "rss"\nurl = "{rss_url}"\n'
+        f'[[sources]]\nname = "json"\nurl = "{json_url}"\n',
+    )
+    assert "Traceback" not in stderr
+    digest = json.loads((edition / "digest.json").read_text("utf-8"))
+    items = digest["items"]
+    assert len(items) == 2 * len(REFUSED_LINKS), [i["title"] for i in items]
+    sources = set()
+    for entry in items:
+        assert entry["url"] is None, entry
+        feed = rss_url if entry["feed"] == "rss" else json_url
+        assert entry["source"].startswith(feed + "#"), entry["source"]
+        assert not re.search(r"(?i)(javascript|vbscript|data):", entry["source"]), entry["source"]
+        sources.add(entry["source"])
+    assert len(sources) == len(items)  # each keeps an identity of its own
+    assert f"{rss_url}#item-0" in sources
+    assert_inert(edition)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from recapmail.dates import parse_date
 from recapmail.errors import SourceError
@@ -33,6 +33,12 @@ MAX_DESCRIPTION = 1000
 _MAX_CONTENT = 2_000_000  # characters of one item's HTML read at most
 _ITEM_TAG = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]")
 _FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(rss|feed|RDF)[\s>]")
+# Schemes a browser or a mail client would act on, other than the web's own.
+_ACTIVE_SCHEME = re.compile(
+    r"^[\x00-\x20]*(?:javascript|vbscript|data|file|livescript|mocha|jar|blob|about|ms-[a-z-]+)"
+    r"[\x00-\x20]*:",
+    re.IGNORECASE,
+)
 _ABSOLUTE = re.compile(r"^https?://[\w.-]+(?::\d+)?(?:[/?#][^\s]*)?$", re.ASCII)
 _LANGUAGE_CODE = re.compile(r"^([a-z]{2})(?:[-_]|$)")
 _ORIGIN = re.compile(r"^https?://[^/?#\s\\]+", re.IGNORECASE)
@@ -272,7 +278,8 @@ def _article(
     tags: tuple[str, ...],
     language: str | None,
 ) -> Article | None:
-    link = _absolute(_str(entry.get("link")), base)
+    raw_link = _str(entry.get("link")).strip()
+    link = _absolute(raw_link, base)
     content, content_type = _content(entry)
     summary = _str(entry.get("summary") or entry.get("description"))
     text_only = "plain" in content_type or content_type == "text"
@@ -294,7 +301,7 @@ def _article(
         if t
     )  # fmt: skip
     return Article(
-        source=url or guid or f"{where}#{index + 1}",
+        source=url or _safe_source(guid, refused=bool(raw_link), where=where, index=index),
         body=body,
         body_format="text" if text_only else "markdown",
         kind="feed",
@@ -308,6 +315,17 @@ def _article(
         feed=name,
         guid=guid,
     )
+
+
+def _safe_source(guid: str | None, *, refused: bool, where: str, index: int) -> str:
+    """What names an item without a usable link. Its GUID, unless the item's link was refused
+    (javascript:, data:...) or the GUID has such a scheme itself: then the feed's address and
+    the GUID as a fragment, never the raw value (a script reading `source` as a link)."""
+    if guid and not refused and not _ACTIVE_SCHEME.match(guid):
+        return guid
+    if guid:
+        return f"{where}#{quote(guid, safe='')}"
+    return f"{where}#{index + 1}"
 
 
 def _content(entry: Mapping[str, Any]) -> tuple[str, str]:
