@@ -319,3 +319,26 @@ def test_ctrl_c_while_fetching_always_says_interrupted(
             os.killpg(child.pid, 0)
             pytest.fail(f"a process of the run is left after {delay} s")
         assert_state_sound(state)
+
+
+# -- permissions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_edition_folders_follow_the_umask(umask: int, tmp_path: Path) -> None:
+    _config, env = workspace(tmp_path, 2)
+    before = os.umask(umask)  # the child inherits it, as from a user's shell
+    try:
+        run = run_cli(*digest_args("2026-W47"), cwd=tmp_path, env=env, timeout=60)
+        special = run_cli(
+            "newsletter", "recaps/recap-00.md", "--out", "special", cwd=tmp_path, timeout=60
+        )
+    finally:
+        os.umask(before)
+    assert run.code == 0 and special.code == 0, run.stderr + special.stderr
+    (edition,) = edition_folders(tmp_path / "out")
+    (other,) = edition_folders(tmp_path / "special")
+    for folder in (edition, edition / "social", other):
+        assert folder.stat().st_mode & 0o777 == 0o777 & ~umask, (folder, oct(folder.stat().st_mode))
+    for file in (edition / "newsletter.html", edition / "social" / "mastodon.txt"):
+        assert file.stat().st_mode & 0o777 == 0o666 & ~umask, file
