@@ -674,3 +674,15 @@ def test_a_json_feed_with_items_that_are_not_objects_keeps_its_good_items(
     run = run_cli("highlights", "local.json", "--json", cwd=tmp_path)
     assert run.code == 0 and len(json.loads(run.stdout)) == 2, run.stderr[-2000:]
     assert "3 items skipped" in run.stderr
+
+
+def test_a_workspace_whose_folder_name_is_not_utf8_makes_its_edition(tmp_path: Path) -> None:
+    where = Path(os.fsdecode(os.fsencode(tmp_path) + b"/veille-caf\xe9"))
+    where.mkdir()
+    env = recap_workspace(where)
+    first = run_cli(*DIGEST, cwd=where, env=env)
+    assert first.code == 0, first.stderr[-2000:]
+    again = run_cli(*DIGEST, cwd=where, env=env)  # the state names the folder: up to date
+    assert again.code == 0 and "up to date" in again.stdout, again.stderr[-2000:]
+    (edition,) = edition_folders(where / "out")
+    assert len(json.loads((edition / "digest.json").read_text("utf-8"))["items"]) == 2

@@ -26,7 +26,7 @@ from recapmail.errors import DraftSkipped, SourceError
 from recapmail.model import Article, SourceWarning
 from recapmail.sources.feeds import looks_like_feed, parse_feed, untranslated_key, url_key
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
-from recapmail.sources.files import iter_folder, read_file, read_folder
+from recapmail.sources.files import iter_folder, read_file, read_folder, shown
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
 from recapmail.state import CachedResponse, State, Validators, body_sha
@@ -69,7 +69,7 @@ def identity_keys(article: Article) -> tuple[str, ...]:
         if untranslated:
             keys.append(f"u:{untranslated}")
     if article.kind == "file":
-        keys.append(f"p:{Path(article.source).expanduser().resolve()}")
+        keys.append(f"p:{shown(Path(article.source).expanduser().resolve())}")
     if not keys:
         keys.append(f"s:{article.feed}|{article.source}")
     return tuple(keys)
