@@ -686,3 +686,16 @@ def test_a_workspace_whose_folder_name_is_not_utf8_makes_its_edition(tmp_path: P
     assert again.code == 0 and "up to date" in again.stdout, again.stderr[-2000:]
     (edition,) = edition_folders(where / "out")
     assert len(json.loads((edition / "digest.json").read_text("utf-8"))["items"]) == 2
+
+
+def test_control_characters_in_file_names_are_shown_escaped(tmp_path: Path) -> None:
+    env = recap_workspace(tmp_path)
+    folder = tmp_path / "recaps"
+    (folder / "esc-\x1b]0;pwned\x07-\n.md").write_text(RECAP.format(n=5), encoding="utf-8")
+    os.mkfifo(folder / "pipe-\x1b[2J.md")
+    run = run_cli(*DIGEST, cwd=tmp_path, env=env)
+    assert run.code == 0, run.stderr[-2000:]
+    assert "\x1b" not in run.stderr + run.stdout and "pipe-\\x1b[2J.md" in run.stderr
+    (edition,) = edition_folders(tmp_path / "out")
+    digest = json.loads((edition / "digest.json").read_text("utf-8"))
+    assert "recaps/esc-\\x1b]0;pwned\\x07-\\x0a.md" in [i["source"] for i in digest["items"]]

@@ -46,10 +46,17 @@ def read_folder(folder: Path, warn: Callable[[str], None] | None = None) -> Iter
             continue
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def shown(path: Path | str) -> str:
     """A path as valid UTF-8 text: the bytes of a name that are not UTF-8 are shown escaped
-    (`caf\\xe9.md`), so the name can be printed, written to JSON and kept in the state."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    (`caf\\xe9.md`), so the name can be printed, written to JSON and kept in the state; so
+    are control characters (a name holding a terminal escape or a line break)."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text
 
 
 def iter_folder(
@@ -141,16 +148,18 @@ def read_regular(path: Path, where: str, limit: int) -> bytes:
         # O_NONBLOCK: a file swapped for a FIFO after the check does not block the open.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            opened = os.fstat(handle.fileno())
+            if not stat.S_ISREG(opened.st_mode):
                 raise SourceError(f"{where}: is not a regular file; not read")
-            data = handle.read(limit + 1)
+            data = b"" if opened.st_size > limit else handle.read(limit + 1)
+            size = max(opened.st_size, len(data))
     except FileNotFoundError:
         if path.is_symlink():
             raise SourceError(f"{where}: a link to nothing (check the path)") from None
         raise SourceError(f"{where}: no such file (check the path)") from None
     except OSError as exc:
         raise SourceError(f"{where}: {_refusal(exc)}") from None
-    if len(data) > limit:
+    if size > limit:
         raise SourceError(
             f"{where}: file is larger than {limit // 1_000_000} MB; is it really an article?"
         )
