@@ -699,3 +699,26 @@ def test_control_characters_in_file_names_are_shown_escaped(tmp_path: Path) -> N
     (edition,) = edition_folders(tmp_path / "out")
     digest = json.loads((edition / "digest.json").read_text("utf-8"))
     assert "recaps/esc-\\x1b]0;pwned\\x07-\\x0a.md" in [i["source"] for i in digest["items"]]
+
+
+def test_a_slow_caller_is_not_the_servers_silence(feed_server: FeedServer) -> None:
+    """The digest stores each answer as it comes (a state write may wait for another run):
+    meanwhile the other feeds' answers wait in the socket, and are not timed out for it."""
+    import time
+
+    from recapmail.config import FetchConfig
+    from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
+
+    feed_server.add("/now.xml", rss(item("Tout de suite", PROSE)).encode())
+    urls = [feed_server.url("/now.xml")] + [feed_server.url(f"/slow/0.{n}") for n in (5, 6, 7)]
+    blocked: list[str] = []
+
+    def on_result(result: FetchResult) -> None:
+        if not blocked:
+            blocked.append(result.request.url)
+            time.sleep(3.5)  # longer than the read timeout
+
+    cfg = FetchConfig(timeout=2, deadline=20)
+    results = fetch_all([FetchRequest(u, u) for u in urls], cfg, on_result=on_result)
+    assert blocked == [urls[0]]
+    assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
