@@ -722,3 +722,24 @@ def test_a_slow_caller_is_not_the_servers_silence(feed_server: FeedServer) -> No
     results = fetch_all([FetchRequest(u, u) for u in urls], cfg, on_result=on_result)
     assert blocked == [urls[0]]
     assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
+
+
+def test_a_feed_cut_to_its_newest_items_says_so_on_every_run(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    from tests.feedserver import make_items, rss_feed
+
+    feed_server.add("/many.xml", rss_feed(make_items(1200)))
+    (tmp_path / "feeds.toml").write_text(
+        f'[[sources]]\nname = "many"\nurl = "{feed_server.url("/many.xml")}"\n',
+        encoding="utf-8",
+    )
+    env = {"RECAPMAIL_STATE": str(tmp_path / "state.sqlite3")}
+    for run_number in range(3):  # fetched, then answered 304, then not asked (recent)
+        run = run_cli(*DIGEST, "--force", cwd=tmp_path, env=env, timeout=60)
+        assert run.code == 0, run.stderr[-2000:]
+        said = [line for line in run.stderr.splitlines() if "newest were read" in line]
+        assert said == ["Warning: many: holds 1200 items; only the 1000 newest were read"], (
+            run_number,
+            run.stderr[-2000:],
+        )

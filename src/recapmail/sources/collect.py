@@ -24,7 +24,15 @@ from pathlib import Path
 from recapmail.config import Config, SourceConfig
 from recapmail.errors import DraftSkipped, SourceError
 from recapmail.model import Article, SourceWarning
-from recapmail.sources.feeds import looks_like_feed, parse_feed, untranslated_key, url_key
+from recapmail.sources.feeds import (
+    MAX_ITEMS,
+    count_items,
+    cut_warning,
+    looks_like_feed,
+    parse_feed,
+    untranslated_key,
+    url_key,
+)
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import iter_folder, read_file, read_folder, shown
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
@@ -275,6 +283,11 @@ class Gathering:
             known = self.state.parsed(source.url, held.body_sha, PARSER_VERSION)
             if known is not None:
                 self.keep(source, known)
+                if len(known) >= MAX_ITEMS:  # cut when it was parsed: said again, as then
+                    copy = self.copy(source.url)
+                    total = count_items(copy.body) if copy is not None else 0
+                    if total > MAX_ITEMS:
+                        self.warn(source, cut_warning(total))
             elif (copy := self.copy(source.url)) is not None:  # parsed by another version
                 before = len(self.by_source.get(source.name, []))
                 self.parse(source, copy.body, copy.final_url or source.url, copy.content_type)

@@ -96,7 +96,7 @@ def parse_feed(
     dated = [(parse_date(_first(e, "published", "updated", "date_published", "created")), e)
              for e in entries]  # fmt: skip
     if len(dated) > max_items:
-        warnings.append(f"holds {len(dated)} items; only the {max_items} newest were read")
+        warnings.append(cut_warning(len(dated), max_items))
         order = sorted(
             range(len(dated)), key=lambda i: (dated[i][0] is not None, dated[i][0]), reverse=True
         )
@@ -108,6 +108,24 @@ def parse_feed(
             articles.append(article)
     title = html_to_text(_str(info.get("title"))) or None
     return ParsedFeed(tuple(articles), title, len(entries), tuple(warnings))
+
+
+def cut_warning(total: int, max_items: int = MAX_ITEMS) -> str:
+    return f"holds {total} items; only the {max_items} newest were read"
+
+
+def count_items(data: bytes) -> int:
+    """About how many items a feed's bytes hold, without parsing them: for a cached parse of
+    a feed that was cut to MAX_ITEMS, whose warning is said again on every run."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if data.lstrip()[:1] == b"{":
+        try:
+            doc = json.loads(data)
+        except (ValueError, RecursionError):
+            return 0
+        items = doc.get("items") if isinstance(doc, dict) else None
+        return len(items) if isinstance(items, list) else 0
+    return len(_ITEM_TAG.findall(data))
 
 
 def _parse(data: bytes, where: str) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
