@@ -342,3 +342,15 @@ def test_edition_folders_follow_the_umask(umask: int, tmp_path: Path) -> None:
         assert folder.stat().st_mode & 0o777 == 0o777 & ~umask, (folder, oct(folder.stat().st_mode))
     for file in (edition / "newsletter.html", edition / "social" / "mastodon.txt"):
         assert file.stat().st_mode & 0o777 == 0o666 & ~umask, file
+
+
+def test_an_up_to_date_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
+    _config, env = workspace(tmp_path, 2)
+    first = run_cli(*digest_args("2026-W47"), cwd=tmp_path, env=env, timeout=60)
+    assert first.code == 0, first.stderr
+    left = tmp_path / "out" / ".tmp-2026-W47-abc123"  # as a run killed mid-write leaves it
+    left.mkdir()
+    (left / "newsletter.html").write_text("<html>half", encoding="utf-8")
+    again = run_cli(*digest_args("2026-W47"), cwd=tmp_path, env=env, timeout=60)
+    assert again.code == 0 and "up to date" in again.stdout, again.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["2026-W47"]

@@ -102,6 +102,26 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def tidy(parent: Path) -> None:
+    """recover() `parent` if no run is writing there now (else that run tidies it): for a run
+    that finds its edition up to date and so writes nothing, after one that was killed."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    try:
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        recover(parent)
+    except OSError:
+        pass  # busy (another run writes), or read-only: left for the next write
+    finally:
+        os.close(fd)
+
+
 def recover(parent: Path) -> None:
     """Undo what a killed run left in `parent`: stray temporary folders, an unswapped old one.
 
