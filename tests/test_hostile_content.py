@@ -458,3 +458,61 @@ def test_an_item_whose_link_was_refused_gets_a_safe_source(
     assert len(sources) == len(items)  # each keeps an identity of its own
     assert f"{rss_url}#item-0" in sources
     assert_inert(edition)
+
+
+# -- a recap page full of links -----------------------------------------------------------------
+
+LINKED = (
+    "Le meetup OpenStack de Lyon a réuni {n} participants autour de la migration vers KubeVirt."
+)
+
+
+def linked_pages() -> dict[str, str]:
+    head = '<!doctype html><html><head><base href="https://evil.example/"><title>{t}</title></head>'
+    every_word = "".join(
+        "<p>"
+        + " ".join(f'<a href="jav&#x61;script:void({i})">{w}</a>' for i, w in
+                   enumerate(LINKED.format(n=100 + k).split()))
+        + "</p>"
+        for k in range(5)
+    )  # fmt: skip
+    whole = "".join(
+        f'<p><a href=" javascript:alert({k})">{LINKED.format(n=200 + k)}</a></p>' for k in range(5)
+    )
+    return {
+        "every-word.html": head.format(t="Compte rendu mot à mot") + f"<body>{every_word}</body>",
+        "whole.html": head.format(t="Compte rendu lié")
+        + f"<body>{whole}<script>alert(1)</script></body></html>",
+    }
+
+
+@pytest.mark.parametrize("name", ["every-word.html", "whole.html"])
+def test_a_recap_page_full_of_links_gives_its_text(name: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_text(linked_pages()[name], encoding="utf-8")
+    code, stdout, stderr = invoke("highlights", str(path), "--json")
+    assert code == 0, stderr
+    (found,) = json.loads(stdout)
+    assert found["url"] is None  # the <base href> is not the page's address
+    assert "participants autour de la migration" in found["summary"], found
+    out = tmp_path / "out"
+    code, _, stderr = invoke("newsletter", str(path), "--out", str(out))
+    assert code == 0, stderr
+    (edition,) = edition_folders(out)
+    assert_inert(edition)
+    assert "javascript" not in (edition / "newsletter.html").read_text("utf-8").lower()
+
+
+def test_a_page_whose_extractor_finds_nothing_falls_back_to_its_paragraphs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import trafilatura
+
+    from recapmail.sources.html import html_to_article
+
+    monkeypatch.setattr(trafilatura, "extract", lambda *a, **k: None)
+    page = linked_pages()["whole.html"].replace("</body>", "<p>Menu</p><nav>x</nav></body>")
+    article = html_to_article(page.encode(), "page.html")
+    paragraphs = article.body.split("\n\n")
+    assert len(paragraphs) == 5 and paragraphs[0] == LINKED.format(n=200), paragraphs
+    assert "alert" not in article.body and "Menu" not in article.body
