@@ -354,3 +354,28 @@ def test_an_up_to_date_run_removes_what_a_killed_run_left(tmp_path: Path) -> Non
     again = run_cli(*digest_args("2026-W47"), cwd=tmp_path, env=env, timeout=60)
     assert again.code == 0 and "up to date" in again.stdout, again.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["2026-W47"]
+
+
+def test_ctrl_c_during_a_local_run_says_interrupted_or_finishes(tmp_path: Path) -> None:
+    _config, env = workspace(tmp_path, 30)
+    interrupted = 0
+    for delay in (0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8):
+        env["RECAPMAIL_STATE"] = str(tmp_path / f"state-{delay}.sqlite3")
+        child = subprocess.Popen(
+            [sys.executable, "-m", "recapmail", *digest_args("2026-W47", f"out-{delay}")],
+            cwd=tmp_path, env={**os.environ, **env}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        time.sleep(delay)
+        os.killpg(child.pid, signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+        stderr = err.decode("utf-8", "replace")
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, (delay, stderr)
+        assert child.returncode in (0, 130), (delay, child.returncode, stderr)
+        if child.returncode == 130:
+            interrupted += 1
+            assert stderr.strip().splitlines()[-1] == "Interrupted.", (delay, stderr)
+        for edition in (tmp_path / f"out-{delay}").glob("2026-W47"):
+            assert_complete(edition)  # interrupted or not: whole, or not there
+        assert_state_sound(env)
+    assert interrupted >= 3
