@@ -3,6 +3,7 @@ dies costs no source."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -15,6 +16,7 @@ from recapmail.config import Config, FetchConfig, SourceConfig
 from recapmail.errors import SourceError
 from recapmail.sources import collect as collect_module
 from recapmail.sources.collect import collect
+from recapmail.sources.feeds import parse_feed
 from recapmail.sources.parsing import FeedJob, FeedParser
 from recapmail.state import State
 from tests.feedserver import FeedServer, feed_server, make_items, rss_feed
@@ -136,3 +138,33 @@ def test_the_helper_dies_with_a_killed_parent() -> None:
             break
         time.sleep(0.05)
     assert alive == []
+
+
+def test_json_feed_items_that_are_not_objects_are_skipped_and_counted() -> None:
+    body = "Le meetup a réuni 100 participants à Lyon autour d'OpenStack."
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": 7,
+        "items": [
+            "a string",
+            None,
+            42,
+            [1, 2],
+            {"id": "a", "url": "https://ex.org/1", "title": "Bon", "content_text": body},
+            {"id": 2, "url": 5, "title": ["x"], "content_html": {"a": 1}, "tags": "abc",
+             "date_published": 7, "authors": "bob", "summary": body},
+            {"id": "c", "url": {"x": 1}},
+        ],
+    }  # fmt: skip
+    parsed = parse_feed(json.dumps(doc).encode(), "f.json")
+    assert [a.url for a in parsed.articles] == ["https://ex.org/1", None]
+    assert parsed.articles[1].guid == "2" and parsed.articles[1].title is None
+    (warning,) = parsed.warnings
+    assert warning.startswith("5 items skipped and 8 fields of the wrong type ignored"), warning
+
+
+def test_json_feed_whose_items_are_not_a_list_reads_as_empty() -> None:
+    doc = {"version": "https://jsonfeed.org/version/1", "title": "F", "items": "nope"}
+    parsed = parse_feed(json.dumps(doc).encode(), "f.json")
+    assert parsed.articles == ()
+    assert parsed.warnings and "wrong type" in parsed.warnings[0]

@@ -386,3 +386,133 @@ def test_the_fixture_attacks_through_digest_and_a_served_page(
         assert code == 0, stderr
         for value in json.loads(stdout):
             assert not active_content(json.dumps(value, ensure_ascii=False)), value
+
+
+TOPICS = ["Kubernetes à Paris", "Ceph à Nantes", "Proxmox à Lille", "KubeVirt à Rennes",
+          "Nova à Bordeaux", "Neutron à Grenoble", "Cinder à Nice", "Swift à Dijon"]  # fmt: skip
+
+
+def distinct(n: int) -> str:
+    topic = TOPICS[n]
+    return f"Le groupe {topic} a réuni {40 + 13 * n} personnes pour parler de {topic.split()[0]}."
+
+
+REFUSED_LINKS = [
+    "javascript:alert(document.cookie)",
+    " JaVaScRiPt:alert(2)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+]
+
+
+def refused_rss() -> bytes:
+    items = []
+    for i, link in enumerate(REFUSED_LINKS):
+        escaped = link.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        guid = "" if i % 2 else f'<guid isPermaLink="false">item-{i}</guid>'
+        items.append(
+            f"<item><title>Lien refusé : {TOPICS[i]}</title><link>{escaped}</link>{guid}"
+            "<pubDate>Wed, 18 Nov 2026 10:00:00 GMT</pubDate>"
+            f"<description>{distinct(i)}</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>'
+        "<link>https://news.example.org/</link>" + "".join(items) + "</channel></rss>"
+    ).encode()
+
+
+def refused_json() -> bytes:
+    items = [
+        {"id": f"{link}-json", "url": link, "title": f"JSON refusé : {TOPICS[i + 4]}",
+         "content_text": distinct(i + 4), "date_published": "2026-11-18T10:00:00Z"}
+        for i, link in enumerate(REFUSED_LINKS)
+    ]  # fmt: skip
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": items}
+    return json.dumps(doc).encode()
+
+
+def test_an_item_whose_link_was_refused_gets_a_safe_source(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    rss_url = feed_server.add("/refused.xml", refused_rss(), content_type="application/xml")
+    json_url = feed_server.add(
+        "/refused.json", refused_json(), content_type="application/feed+json"
+    )
+    edition, stderr = digest_of(
+        tmp_path,
+        "[newsletter]\nmax_items = 200\n"
+        f'[[sources]]\nname = "rss"\nurl = "{rss_url}"\n'
+        f'[[sources]]\nname = "json"\nurl = "{json_url}"\n',
+    )
+    assert "Traceback" not in stderr
+    digest = json.loads((edition / "digest.json").read_text("utf-8"))
+    items = digest["items"]
+    assert len(items) == 2 * len(REFUSED_LINKS), [i["title"] for i in items]
+    sources = set()
+    for entry in items:
+        assert entry["url"] is None, entry
+        feed = rss_url if entry["feed"] == "rss" else json_url
+        assert entry["source"].startswith(feed + "#"), entry["source"]
+        assert not re.search(r"(?i)(javascript|vbscript|data):", entry["source"]), entry["source"]
+        sources.add(entry["source"])
+    assert len(sources) == len(items)  # each keeps an identity of its own
+    assert f"{rss_url}#item-0" in sources
+    assert_inert(edition)
+
+
+# -- a recap page full of links -----------------------------------------------------------------
+
+LINKED = (
+    "Le meetup OpenStack de Lyon a réuni {n} participants autour de la migration vers KubeVirt."
+)
+
+
+def linked_pages() -> dict[str, str]:
+    head = '<!doctype html><html><head><base href="https://evil.example/"><title>{t}</title></head>'
+    every_word = "".join(
+        "<p>"
+        + " ".join(f'<a href="jav&#x61;script:void({i})">{w}</a>' for i, w in
+                   enumerate(LINKED.format(n=100 + k).split()))
+        + "</p>"
+        for k in range(5)
+    )  # fmt: skip
+    whole = "".join(
+        f'<p><a href=" javascript:alert({k})">{LINKED.format(n=200 + k)}</a></p>' for k in range(5)
+    )
+    return {
+        "every-word.html": head.format(t="Compte rendu mot à mot") + f"<body>{every_word}</body>",
+        "whole.html": head.format(t="Compte rendu lié")
+        + f"<body>{whole}<script>alert(1)</script></body></html>",
+    }
+
+
+@pytest.mark.parametrize("name", ["every-word.html", "whole.html"])
+def test_a_recap_page_full_of_links_gives_its_text(name: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_text(linked_pages()[name], encoding="utf-8")
+    code, stdout, stderr = invoke("highlights", str(path), "--json")
+    assert code == 0, stderr
+    (found,) = json.loads(stdout)
+    assert found["url"] is None  # the <base href> is not the page's address
+    assert "participants autour de la migration" in found["summary"], found
+    out = tmp_path / "out"
+    code, _, stderr = invoke("newsletter", str(path), "--out", str(out))
+    assert code == 0, stderr
+    (edition,) = edition_folders(out)
+    assert_inert(edition)
+    assert "javascript" not in (edition / "newsletter.html").read_text("utf-8").lower()
+
+
+def test_a_page_whose_extractor_finds_nothing_falls_back_to_its_paragraphs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import trafilatura
+
+    from recapmail.sources.html import html_to_article
+
+    monkeypatch.setattr(trafilatura, "extract", lambda *a, **k: None)
+    page = linked_pages()["whole.html"].replace("</body>", "<p>Menu</p><nav>x</nav></body>")
+    article = html_to_article(page.encode(), "page.html")
+    paragraphs = article.body.split("\n\n")
+    assert len(paragraphs) == 5 and paragraphs[0] == LINKED.format(n=200), paragraphs
+    assert "alert" not in article.body and "Menu" not in article.body

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from recapmail.cli import app
+from recapmail.errors import SourceError
 from tests.feedserver import FeedServer, feed_server
 from tests.hostile import (
     assert_clean_failure,
@@ -447,3 +449,297 @@ def test_a_served_gzip_of_a_giant_feed_is_capped(tmp_path: Path, feed_server: Fe
     assert run.code == 0, run.stderr[-2000:]
     assert "holds 60000 items; only the 1000 newest were read" in run.stderr
     assert feed_server.hits_for("/items.xml")[0].sent < path.stat().st_size / 5
+
+
+# -- the file system as a user's machine has it ------------------------------------------------
+
+RECAP = (
+    "---\ntitle: Compte rendu {n} du meetup OpenStack\ndate: 2026-11-18\n---\n"
+    "Le meetup {n} a réuni 120 participants à Lyon autour d'OpenStack. "
+    "Les opérateurs ont comparé KubeVirt et Proxmox.\n"
+)
+
+
+def recap_workspace(tmp_path: Path, count: int = 2) -> dict[str, str]:
+    folder = tmp_path / "recaps"
+    folder.mkdir()
+    for n in range(count):
+        (folder / f"recap-{n}.md").write_text(RECAP.format(n=n), encoding="utf-8")
+    (tmp_path / "feeds.toml").write_text(
+        '[newsletter]\nmax_items = 200\n[[sources]]\nname = "recaps"\npath = "recaps"\n',
+        encoding="utf-8",
+    )
+    return {"RECAPMAIL_STATE": str(tmp_path / "state.sqlite3")}
+
+
+DIGEST = ("digest", "--config", "feeds.toml", "--week", "2026-W47", "--out", "out")
+
+
+def test_a_recap_whose_name_is_not_utf8_is_read_with_its_name_escaped(tmp_path: Path) -> None:
+    env = recap_workspace(tmp_path)
+    name = os.fsencode(tmp_path / "recaps") + b"/caf\xe9-\xff.md"
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(fd, RECAP.format(n=9).encode())
+    os.close(fd)
+    for _ in range(2):  # the second run reads what the first stored in the state
+        run = run_cli(*DIGEST, cwd=tmp_path, env=env)
+        assert run.code == 0, run.stderr[-2000:]
+        assert_no_traceback(run)
+    (edition,) = edition_folders(tmp_path / "out")
+    digest = json.loads((edition / "digest.json").read_text("utf-8"))
+    sources = sorted(i["source"] for i in digest["items"])
+    assert sources == ["recaps/caf\\xe9-\\xff.md", "recaps/recap-0.md", "recaps/recap-1.md"]
+    published = run_cli("publish", str(edition), cwd=tmp_path, env=env)
+    assert published.code == 0, published.stderr[-2000:]
+    run = run_cli("highlights", os.fsdecode(name), "--json", cwd=tmp_path)
+    assert run.code == 0, run.stderr[-2000:]
+    assert json.loads(run.stdout)[0]["source"].endswith("caf\\xe9-\\xff.md")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "loop", "dangling"])
+def test_highlights_reads_only_regular_files(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "recap.md"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "loop":
+        path.symlink_to(tmp_path / "other.md")
+        (tmp_path / "other.md").symlink_to(path)
+    else:
+        path.symlink_to(tmp_path / "gone.md")
+    said = {
+        "fifo": "is a FIFO",
+        "dev-zero": "is a device",
+        "loop": "loop of symbolic links",
+        "dangling": "a link to nothing",
+    }[kind]
+    for command in ("highlights", "social"):
+        run = run_cli(command, "recap.md", cwd=tmp_path, timeout=20, memory=400_000_000)
+        assert_clean_failure(run, "recap.md", said)
+
+
+def test_a_folder_skips_what_is_not_a_regular_file_and_says_so(tmp_path: Path) -> None:
+    env = recap_workspace(tmp_path)
+    folder = tmp_path / "recaps"
+    os.mkfifo(folder / "pipe.md")
+    (folder / "zero.md").symlink_to("/dev/zero")
+    (folder / "loop.md").symlink_to(folder / "loop.md")
+    run = run_cli("highlights", "recaps", "--json", cwd=tmp_path, timeout=20)
+    assert run.code == 0, run.stderr[-2000:]
+    assert len(json.loads(run.stdout)) == 2
+    for said in ("pipe.md: skipped (is a FIFO", "zero.md: skipped (is a device", "loop.md"):
+        assert said in run.stderr, run.stderr
+    run = run_cli(*DIGEST, cwd=tmp_path, env=env, timeout=30)
+    assert run.code == 0 and "3 warnings" in run.stdout, (run.stdout, run.stderr[-2000:])
+    strict = run_cli(*DIGEST, "--strict", cwd=tmp_path, env=env, timeout=30)
+    assert strict.code == 4 and "Traceback" not in strict.stderr, strict.stderr[-2000:]
+
+
+def test_a_folder_over_the_file_cap_warns_and_fails_strict(tmp_path: Path) -> None:
+    from recapmail.sources.files import MAX_FOLDER_FILES
+
+    env = recap_workspace(tmp_path, 0)
+    for n in range(MAX_FOLDER_FILES + 1):
+        (tmp_path / "recaps" / f"r{n}.md").write_text(RECAP.format(n=n), encoding="utf-8")
+    (tmp_path / "feeds.toml").write_text(
+        '[[sources]]\nname = "recaps"\npath = "recaps"\n'
+        '[[sources]]\nname = "one"\npath = "one.md"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "one.md").write_text(RECAP.format(n="un"), encoding="utf-8")
+    run = run_cli(*DIGEST, cwd=tmp_path, env=env, timeout=60)
+    assert run.code == 0, run.stderr[-2000:]
+    assert f"more than {MAX_FOLDER_FILES} files" in run.stderr, run.stderr[-2000:]
+    assert "1 warning" in run.stdout
+    strict = run_cli(*DIGEST, "--strict", cwd=tmp_path, env=env, timeout=60)
+    assert strict.code == 4, strict.stderr[-2000:]
+    assert f"more than {MAX_FOLDER_FILES} files" in strict.stderr
+
+
+def test_a_sub_folder_that_vanishes_during_the_scan_is_passed_over(tmp_path: Path) -> None:
+    import shutil
+    import threading
+
+    from recapmail.sources.files import iter_folder, read_file
+
+    folder = tmp_path / "recaps"
+    folder.mkdir()
+    for n in range(30):
+        sub = folder / f"week-{n}"
+        sub.mkdir()
+        (sub / "a.md").write_text(RECAP.format(n=n), encoding="utf-8")
+    stop = threading.Event()
+
+    def churn() -> None:
+        while not stop.is_set():
+            for n in range(30, 40):
+                sub = folder / f"week-{n}" / "deep"
+                sub.mkdir(parents=True, exist_ok=True)
+                (sub / "b.md").write_text(RECAP.format(n=n), encoding="utf-8")
+            for n in range(30, 40):
+                shutil.rmtree(folder / f"week-{n}", ignore_errors=True)
+
+    worker = threading.Thread(target=churn)
+    worker.start()
+    warnings: list[str] = []
+    try:
+        for _ in range(300):
+            for path in iter_folder(folder, warn=warnings.append):
+                try:
+                    read_file(path)
+                except SourceError as exc:  # gone (or half-written) since the scan: one line
+                    assert "no such file" in str(exc) or "is empty" in str(exc)
+    finally:
+        stop.set()
+        worker.join()
+    assert not warnings, warnings[:3]
+
+
+def test_an_unreadable_sub_folder_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = recap_workspace(tmp_path)
+    locked = tmp_path / "recaps" / "locked"
+    locked.mkdir()
+    (locked / "secret.md").write_text(RECAP.format(n=7), encoding="utf-8")
+    if os.geteuid() != 0:  # root reads every folder: there, the refusal is simulated
+        locked.chmod(0)
+        try:
+            run = run_cli(*DIGEST, cwd=tmp_path, env=env, timeout=30)
+            strict = run_cli(*DIGEST, "--strict", cwd=tmp_path, env=env, timeout=30)
+        finally:
+            locked.chmod(0o755)
+        assert run.code == 0 and "locked: folder skipped (permission denied)" in run.stderr
+        assert strict.code == 4, strict.stderr[-2000:]
+    from recapmail.sources import files
+
+    real = os.scandir
+
+    def scandir(path: object) -> object:
+        if os.fspath(path).endswith("locked"):  # type: ignore[call-overload]
+            raise PermissionError(13, "Permission denied", os.fspath(path))  # type: ignore[call-overload]
+        return real(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(files.os, "scandir", scandir, raising=False)
+    monkeypatch.setattr(os, "scandir", scandir)
+    warnings: list[str] = []
+    found = list(files.iter_folder(tmp_path / "recaps", warn=warnings.append))
+    assert len(found) == 2
+    assert warnings == [f"{locked}: folder skipped (permission denied)"]
+
+
+# -- feeds of the wrong shape ---------------------------------------------------------------------
+
+
+def test_a_json_feed_with_items_that_are_not_objects_keeps_its_good_items(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "JSON",
+        "items": [
+            "a string", None, 3,
+            {"id": "https://ex.org/1", "url": "https://ex.org/1", "title": "Bon article",
+             "content_text": PROSE, "date_published": "2026-11-18T10:00:00Z"},
+            {"id": "https://ex.org/2", "url": "https://ex.org/2", "title": "Autre article",
+             "content_text": PROSE + " Deux.", "date_published": "2026-11-18T11:00:00Z",
+             "tags": "pas une liste", "authors": 5},
+        ],
+    }  # fmt: skip
+    data = json.dumps(doc).encode()
+    feed_server.add("/feed.json", data, content_type="application/feed+json")
+    feed_server.add("/good.xml", rss(item("Un article RSS OpenStack", PROSE, 9)).encode())
+    (tmp_path / "local.json").write_bytes(data)
+    for where in ("url", "path"):
+        source = (
+            f'url = "{feed_server.url("/feed.json")}"' if where == "url" else 'path = "local.json"'
+        )
+        (tmp_path / "feeds.toml").write_text(
+            f'[[sources]]\nname = "json"\n{source}\n'
+            f'[[sources]]\nname = "rss"\nurl = "{feed_server.url("/good.xml")}"\n',
+            encoding="utf-8",
+        )
+        env = {"RECAPMAIL_STATE": str(tmp_path / f"{where}.sqlite3")}
+        out = f"out-{where}"
+        run = run_cli(*DIGEST[:-1], out, cwd=tmp_path, env=env, timeout=60)
+        assert run.code == 0, run.stderr[-2000:]
+        assert_no_traceback(run)
+        warnings = [line for line in run.stderr.splitlines() if "skipped" in line]
+        assert len(warnings) == 1 and "3 items skipped and 2 fields" in warnings[0], run.stderr
+        (edition,) = edition_folders(tmp_path / out)
+        digest = json.loads((edition / "digest.json").read_text("utf-8"))
+        titles = sorted(i["title"] for i in digest["items"])
+        assert titles == ["Autre article", "Bon article", "Un article RSS OpenStack"], titles
+    run = run_cli("highlights", "local.json", "--json", cwd=tmp_path)
+    assert run.code == 0 and len(json.loads(run.stdout)) == 2, run.stderr[-2000:]
+    assert "3 items skipped" in run.stderr
+
+
+def test_a_workspace_whose_folder_name_is_not_utf8_makes_its_edition(tmp_path: Path) -> None:
+    where = Path(os.fsdecode(os.fsencode(tmp_path) + b"/veille-caf\xe9"))
+    where.mkdir()
+    env = recap_workspace(where)
+    first = run_cli(*DIGEST, cwd=where, env=env)
+    assert first.code == 0, first.stderr[-2000:]
+    again = run_cli(*DIGEST, cwd=where, env=env)  # the state names the folder: up to date
+    assert again.code == 0 and "up to date" in again.stdout, again.stderr[-2000:]
+    (edition,) = edition_folders(where / "out")
+    assert len(json.loads((edition / "digest.json").read_text("utf-8"))["items"]) == 2
+
+
+def test_control_characters_in_file_names_are_shown_escaped(tmp_path: Path) -> None:
+    env = recap_workspace(tmp_path)
+    folder = tmp_path / "recaps"
+    (folder / "esc-\x1b]0;pwned\x07-\n.md").write_text(RECAP.format(n=5), encoding="utf-8")
+    os.mkfifo(folder / "pipe-\x1b[2J.md")
+    run = run_cli(*DIGEST, cwd=tmp_path, env=env)
+    assert run.code == 0, run.stderr[-2000:]
+    assert "\x1b" not in run.stderr + run.stdout and "pipe-\\x1b[2J.md" in run.stderr
+    (edition,) = edition_folders(tmp_path / "out")
+    digest = json.loads((edition / "digest.json").read_text("utf-8"))
+    assert "recaps/esc-\\x1b]0;pwned\\x07-\\x0a.md" in [i["source"] for i in digest["items"]]
+
+
+def test_a_slow_caller_is_not_the_servers_silence(feed_server: FeedServer) -> None:
+    """The digest stores each answer as it comes (a state write may wait for another run):
+    meanwhile the other feeds' answers wait in the socket, and are not timed out for it."""
+    import time
+
+    from recapmail.config import FetchConfig
+    from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
+
+    feed_server.add("/now.xml", rss(item("Tout de suite", PROSE)).encode())
+    urls = [feed_server.url("/now.xml")] + [feed_server.url(f"/slow/0.{n}") for n in (5, 6, 7)]
+    blocked: list[str] = []
+
+    def on_result(result: FetchResult) -> None:
+        if not blocked:
+            blocked.append(result.request.url)
+            time.sleep(3.5)  # longer than the read timeout
+
+    cfg = FetchConfig(timeout=2, deadline=20)
+    results = fetch_all([FetchRequest(u, u) for u in urls], cfg, on_result=on_result)
+    assert blocked == [urls[0]]
+    assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
+
+
+def test_a_feed_cut_to_its_newest_items_says_so_on_every_run(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    from tests.feedserver import make_items, rss_feed
+
+    feed_server.add("/many.xml", rss_feed(make_items(1200)))
+    (tmp_path / "feeds.toml").write_text(
+        f'[[sources]]\nname = "many"\nurl = "{feed_server.url("/many.xml")}"\n',
+        encoding="utf-8",
+    )
+    env = {"RECAPMAIL_STATE": str(tmp_path / "state.sqlite3")}
+    for run_number in range(3):  # fetched, then answered 304, then not asked (recent)
+        run = run_cli(*DIGEST, "--force", cwd=tmp_path, env=env, timeout=60)
+        assert run.code == 0, run.stderr[-2000:]
+        said = [line for line in run.stderr.splitlines() if "newest were read" in line]
+        assert said == ["Warning: many: holds 1200 items; only the 1000 newest were read"], (
+            run_number,
+            run.stderr[-2000:],
+        )

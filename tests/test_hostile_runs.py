@@ -3,6 +3,7 @@ item lost or sent twice."""
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -18,7 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 from recapmail.cli import app
+from tests.feedserver import FeedServer, feed_server, make_items, rss_feed
 from tests.hostile import assert_inert, edition_folders, run_cli
+
+__all__ = ["feed_server"]
 
 runner = CliRunner()
 EXPECTED_FILES = {
@@ -262,3 +266,116 @@ def test_two_runs_at_once_share_the_state_safely(tmp_path: Path) -> None:
     following = run_cli(*digest_args("2026-W48", "a"), cwd=tmp_path, env=env, timeout=60)
     assert following.code == 0, following.stderr
     assert assert_complete(tmp_path / "a" / "2026-W48") == ["recaps/recap-08.md"]
+
+
+# -- Ctrl-C ----------------------------------------------------------------------------------
+
+
+def interrupt_workspace(tmp_path: Path, server: FeedServer) -> dict[str, str]:
+    """Feeds that answer at once (so the parsing helper has work), slowly, and never."""
+    sources = []
+    for n in range(12):
+        server.add(f"/big-{n}.xml", rss_feed(make_items(300, prefix=f"f{n}")))
+        sources.append(server.url(f"/big-{n}.xml"))
+    sources += [server.url(f"/slow/{s}") for s in (0.3, 0.6, 1, 2, 4, 8)]
+    (tmp_path / "feeds.toml").write_text(
+        "[fetch]\ntimeout = 10\ndeadline = 20\n"
+        + "".join(f'[[sources]]\nname = "f{i}"\nurl = "{u}"\n' for i, u in enumerate(sources)),
+        encoding="utf-8",
+    )
+    return {"RECAPMAIL_STATE": str(tmp_path / "state.sqlite3")}
+
+
+@pytest.mark.parametrize("group", [True, False], ids=["terminal", "process"])
+def test_ctrl_c_while_fetching_always_says_interrupted(
+    group: bool, tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A terminal's Ctrl-C reaches the whole process group (the parsing helper too); `kill
+    -INT` only the main process. Either way: `Interrupted.`, exit 130, no traceback."""
+    interrupt_workspace(tmp_path, feed_server)
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.8, 1.2, 2.0):
+        state = {"RECAPMAIL_STATE": str(tmp_path / f"state-{delay}.sqlite3")}
+        child = subprocess.Popen(
+            [sys.executable, "-m", "recapmail", *digest_args("2026-W47")],
+            cwd=tmp_path, env={**os.environ, **state}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        started = time.monotonic()
+        time.sleep(delay)
+        if group:
+            os.killpg(child.pid, signal.SIGINT)
+        else:
+            child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+        stopped = time.monotonic() - started
+        stderr = err.decode("utf-8", "replace")
+        assert child.returncode == 130, (delay, child.returncode, stderr[-3000:])
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, (delay, stderr)
+        assert stderr.strip().splitlines()[-1] == "Interrupted.", (delay, stderr)
+        assert stopped < delay + 5, (delay, stopped)
+        with contextlib.suppress(ProcessLookupError):  # no helper outlives the run
+            os.killpg(child.pid, 0)
+            time.sleep(0.5)
+            os.killpg(child.pid, 0)
+            pytest.fail(f"a process of the run is left after {delay} s")
+        assert_state_sound(state)
+
+
+# -- permissions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_edition_folders_follow_the_umask(umask: int, tmp_path: Path) -> None:
+    _config, env = workspace(tmp_path, 2)
+    before = os.umask(umask)  # the child inherits it, as from a user's shell
+    try:
+        run = run_cli(*digest_args("2026-W47"), cwd=tmp_path, env=env, timeout=60)
+        special = run_cli(
+            "newsletter", "recaps/recap-00.md", "--out", "special", cwd=tmp_path, timeout=60
+        )
+    finally:
+        os.umask(before)
+    assert run.code == 0 and special.code == 0, run.stderr + special.stderr
+    (edition,) = edition_folders(tmp_path / "out")
+    (other,) = edition_folders(tmp_path / "special")
+    for folder in (edition, edition / "social", other):
+        assert folder.stat().st_mode & 0o777 == 0o777 & ~umask, (folder, oct(folder.stat().st_mode))
+    for file in (edition / "newsletter.html", edition / "social" / "mastodon.txt"):
+        assert file.stat().st_mode & 0o777 == 0o666 & ~umask, file
+
+
+def test_an_up_to_date_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
+    _config, env = workspace(tmp_path, 2)
+    first = run_cli(*digest_args("2026-W47"), cwd=tmp_path, env=env, timeout=60)
+    assert first.code == 0, first.stderr
+    left = tmp_path / "out" / ".tmp-2026-W47-abc123"  # as a run killed mid-write leaves it
+    left.mkdir()
+    (left / "newsletter.html").write_text("<html>half", encoding="utf-8")
+    again = run_cli(*digest_args("2026-W47"), cwd=tmp_path, env=env, timeout=60)
+    assert again.code == 0 and "up to date" in again.stdout, again.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["2026-W47"]
+
+
+def test_ctrl_c_during_a_local_run_says_interrupted_or_finishes(tmp_path: Path) -> None:
+    _config, env = workspace(tmp_path, 30)
+    interrupted = 0
+    for delay in (0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8):
+        env["RECAPMAIL_STATE"] = str(tmp_path / f"state-{delay}.sqlite3")
+        child = subprocess.Popen(
+            [sys.executable, "-m", "recapmail", *digest_args("2026-W47", f"out-{delay}")],
+            cwd=tmp_path, env={**os.environ, **env}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        time.sleep(delay)
+        os.killpg(child.pid, signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+        stderr = err.decode("utf-8", "replace")
+        assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, (delay, stderr)
+        assert child.returncode in (0, 130), (delay, child.returncode, stderr)
+        if child.returncode == 130:
+            interrupted += 1
+            assert stderr.strip().splitlines()[-1] == "Interrupted.", (delay, stderr)
+        for edition in (tmp_path / f"out-{delay}").glob("2026-W47"):
+            assert_complete(edition)  # interrupted or not: whole, or not there
+        assert_state_sound(env)
+    assert interrupted >= 3

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from enum import StrEnum
@@ -536,7 +538,9 @@ def _last_checks(cfg: Config) -> dict[str, str]:
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn a RecapmailError into one red line and its exit code; --debug shows the traceback."""
+    """Turn a RecapmailError into one red line and its exit code; --debug shows the traceback.
+    Ctrl-C is a KeyboardInterrupt in here (so that `finally` blocks run), and `Interrupted.`."""
+    previous = _interrupts_raise()
     try:
         yield
     except RecapmailError as exc:
@@ -558,6 +562,20 @@ def user_errors() -> Iterator[None]:
             fg="red",
         )
         raise typer.Exit(1) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _interrupts_raise() -> signal._HANDLER | None:
+    """SIGINT raises KeyboardInterrupt from here on; the handler it replaces, to restore (None
+    when there is nothing to change, or when not in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    current = signal.getsignal(signal.SIGINT)
+    if current is signal.default_int_handler or not callable(current):
+        return None
+    return signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _load_config(path: Path | None) -> Config:
@@ -702,4 +720,18 @@ def main() -> None:
     if args == ["--version"]:  # answered before typer builds every command's parser
         print(f"recapmail {__version__}")
         return
-    app(args=args, prog_name="recapmail")
+    try:
+        app(args=args, prog_name="recapmail")
+    except SystemExit as exc:
+        if exc.code == 130:  # interrupted, and said so; every `finally` of the run has run
+            # Python would end the process with SIGINT instead of 130 when the Ctrl-C landed
+            # in code it runs through exec() (a dataclass being made, on a late import).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        raise
+    finally:
+        # The command is over (its exit status set, `Interrupted.` said if it was): a Ctrl-C
+        # while Python shuts down would kill it silently with no status of its own.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)

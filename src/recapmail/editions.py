@@ -22,6 +22,7 @@ from pathlib import Path
 from recapmail.errors import RecapmailError
 from recapmail.model import Article
 from recapmail.serialize import article_dict, article_from_dict
+from recapmail.sources.files import shown
 from recapmail.state import PublishedEdition, State
 
 EDITION_FILE = ".edition.json"
@@ -153,7 +154,7 @@ def publish_draft(
     when = now or datetime.now(UTC)
     edition = PublishedEdition(
         label=draft.label, start=draft.start, end=draft.end, made_at=draft.made_at,
-        published_at=when, how=how, out_dir=str(folder.resolve()), recipients=recipients,
+        published_at=when, how=how, out_dir=shown(folder.resolve()), recipients=recipients,
     )  # fmt: skip
     outcome = state.publish(edition, draft.items)
     if outcome.again is not None:
@@ -207,7 +208,7 @@ def list_editions(out_root: Path, state: State) -> list[EditionRow]:
             continue
         if draft.label not in rows:
             rows[draft.label] = EditionRow(
-                draft.label, "draft", len(draft.items), draft.made_at, folder=str(folder)
+                draft.label, "draft", len(draft.items), draft.made_at, folder=shown(folder)
             )
     return sorted(rows.values(), key=lambda r: r.label, reverse=True)
 

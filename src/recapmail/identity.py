@@ -10,6 +10,7 @@ from pathlib import Path
 
 from recapmail.model import Article
 from recapmail.sources.feeds import untranslated_key, url_key
+from recapmail.sources.files import shown
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -29,7 +30,7 @@ def identity_keys(article: Article) -> tuple[str, ...]:
         if untranslated:
             keys.append(f"u:{untranslated}")
     if article.kind == "file":
-        keys.append(f"p:{Path(article.source).expanduser().resolve()}")
+        keys.append(f"p:{shown(Path(article.source).expanduser().resolve())}")
         # A recap moved or renamed (a checkout elsewhere) stays the recap that went out.
         title = title_key(article.title)
         if title and article.published is not None:

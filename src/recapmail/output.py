@@ -35,6 +35,7 @@ def write_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
             recover(parent)
             tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{target.name}-", dir=parent))
             try:
+                tmp.chmod(0o777 & ~_umask())  # mkdtemp makes 0700: a web server could not read it
                 for name, content in files.items():
                     _write_file(tmp, name, content)
                 _fsync_dir(tmp)
@@ -49,6 +50,21 @@ def write_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
             "check the --out path and free disk space"
         ) from None
     return target
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (/proc), else set
+    and put back at once."""
+    try:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def remove_folder(target: Path) -> None:
@@ -90,6 +106,26 @@ def _locked(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def tidy(parent: Path) -> None:
+    """recover() `parent` if no run is writing there now (else that run tidies it): for a run
+    that finds its edition up to date and so writes nothing, after one that was killed."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    try:
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        recover(parent)
+    except OSError:
+        pass  # busy (another run writes), or read-only: left for the next write
+    finally:
+        os.close(fd)
 
 
 def recover(parent: Path) -> None:

@@ -64,9 +64,12 @@ def edition_key(inputs: str, generation: int) -> str:
 
 def current_edition(state: State, out_dir: Path, key: str) -> Remembered | None:
     """What the state remembers of `out_dir`, if it was made from `key` and is untouched."""
-    stored = state.edition(out_dir.resolve())
+    stored = state.edition(_stored_as(out_dir))
     if stored is None or stored.key != key or file_stats(out_dir) != stored.files:
         return None
+    from recapmail.output import tidy
+
+    tidy(out_dir.parent)  # what a killed run left beside it goes, as a write would take it
     summary = stored.summary
     try:
         checks = tuple(
@@ -89,14 +92,20 @@ def remember(
     warnings, or one that another run's writes overlapped)."""
     stats = file_stats(out_dir) if key is not None else None
     if key is None or stats is None:
-        state.store_edition(out_dir.resolve(), None)
+        state.store_edition(_stored_as(out_dir), None)
         return
     summary = {
         "items": len(digest.items), "shown": len(digest.shown),
         "checks": [[title, c.label, c.values] for title, c in digest.checks],
         "drafts": drafts, "too_old": digest.too_old,
     }  # fmt: skip
-    state.store_edition(out_dir.resolve(), key, stats, summary)
+    state.store_edition(_stored_as(out_dir), key, stats, summary)
+
+
+def _stored_as(out_dir: Path) -> Path:
+    """The folder as the state names it: its absolute path, with the bytes of a name that are
+    not UTF-8 escaped (SQLite keeps text; a folder `caf\\xe9` would otherwise end the run)."""
+    return Path(os.fsencode(out_dir.resolve()).decode("utf-8", "backslashreplace"))
 
 
 def file_stats(folder: Path) -> dict[str, tuple[int, int]] | None:

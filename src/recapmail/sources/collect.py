@@ -25,7 +25,7 @@ from recapmail.errors import DraftSkipped, SourceError
 from recapmail.identity import identity_keys
 from recapmail.memory import fewer_gc_passes
 from recapmail.model import Article, SourceWarning
-from recapmail.sources.feeds import looks_like_feed, parse_feed
+from recapmail.sources.feeds import MAX_ITEMS, count_items, cut_warning, looks_like_feed, parse_feed
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import files_stamp, iter_folder, read_file, read_folder, recap_link
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
@@ -190,7 +190,10 @@ class Gathering:
         assert path is not None
         try:
             if path.is_dir():
-                for file in iter_folder(path, on_draft=self.skipped_draft_file):
+                files = iter_folder(
+                    path, on_draft=self.skipped_draft_file, warn=lambda why: self.warn(source, why)
+                )
+                for file in files:
                     try:
                         self.keep(source, [read_file(file)])
                     except DraftSkipped as exc:
@@ -239,6 +242,11 @@ class Gathering:
             known = self.state.parsed(source.url, held.body_sha, PARSER_VERSION)
             if known is not None:
                 self.keep(source, known)
+                if len(known) >= MAX_ITEMS:  # cut when it was parsed: said again, as then
+                    copy = self.copy(source.url)
+                    total = count_items(copy.body) if copy is not None else 0
+                    if total > MAX_ITEMS:
+                        self.warn(source, cut_warning(total))
             elif (copy := self.copy(source.url)) is not None:  # parsed by another version
                 before = len(self.by_source.get(source.name, []))
                 self.parse(source, copy.body, copy.final_url or source.url, copy.content_type)
@@ -468,7 +476,11 @@ def _check_one(source: SourceConfig, result: FetchResult | None) -> tuple[list[A
     if source.path is not None:
         path = source.path
         if path.is_dir():
-            return list(read_folder(path)), "folder"
+            skipped: list[str] = []
+            articles = list(read_folder(path, warn=skipped.append))
+            return articles, "folder" + (
+                f"; {len(skipped)} skipped: {skipped[0]}" if skipped else ""
+            )
         if not path.exists():
             raise SourceError(f"{path}: no such file or folder (check `path`)")
         if source.type == "feed" or is_feed_file(path):

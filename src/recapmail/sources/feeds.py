@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from recapmail.dates import parse_date
 from recapmail.errors import SourceError
@@ -33,6 +33,12 @@ MAX_DESCRIPTION = 1000
 _MAX_CONTENT = 2_000_000  # characters of one item's HTML read at most
 _ITEM_TAG = re.compile(rb"<(?:[\w-]+:)?(?:item|entry)[\s>/]")
 _FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(rss|feed|RDF)[\s>]")
+# Schemes a browser or a mail client would act on, other than the web's own.
+_ACTIVE_SCHEME = re.compile(
+    r"^[\x00-\x20]*(?:javascript|vbscript|data|file|livescript|mocha|jar|blob|about|ms-[a-z-]+)"
+    r"[\x00-\x20]*:",
+    re.IGNORECASE,
+)
 _ABSOLUTE = re.compile(r"^https?://[\w.-]+(?::\d+)?(?:[/?#][^\s]*)?$", re.ASCII)
 _LANGUAGE_CODE = re.compile(r"^([a-z]{2})(?:[-_]|$)")
 _ORIGIN = re.compile(r"^https?://[^/?#\s\\]+", re.IGNORECASE)
@@ -78,15 +84,19 @@ def parse_feed(
 
     Raises SourceError (one line) when the bytes are not a feed at all.
     """
+    warnings: list[str] = []
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        data, problem = _clean_json_feed(data)
+        if problem:
+            warnings.append(problem)
     feed, entries = _parse(data, where)
     info: Mapping[str, Any] = feed.get("feed") or {}
     base = base_url or _str(info.get("link")) or None
     feed_language = _language(info.get("language")) or _declared_language(data) or language
     dated = [(parse_date(_first(e, "published", "updated", "date_published", "created")), e)
              for e in entries]  # fmt: skip
-    warnings: list[str] = []
     if len(dated) > max_items:
-        warnings.append(f"holds {len(dated)} items; only the {max_items} newest were read")
+        warnings.append(cut_warning(len(dated), max_items))
         order = sorted(
             range(len(dated)), key=lambda i: (dated[i][0] is not None, dated[i][0]), reverse=True
         )
@@ -98,6 +108,24 @@ def parse_feed(
             articles.append(article)
     title = html_to_text(_str(info.get("title"))) or None
     return ParsedFeed(tuple(articles), title, len(entries), tuple(warnings))
+
+
+def cut_warning(total: int, max_items: int = MAX_ITEMS) -> str:
+    return f"holds {total} items; only the {max_items} newest were read"
+
+
+def count_items(data: bytes) -> int:
+    """About how many items a feed's bytes hold, without parsing them: for a cached parse of
+    a feed that was cut to MAX_ITEMS, whose warning is said again on every run."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if data.lstrip()[:1] == b"{":
+        try:
+            doc = json.loads(data)
+        except (ValueError, RecursionError):
+            return 0
+        items = doc.get("items") if isinstance(doc, dict) else None
+        return len(items) if isinstance(items, list) else 0
+    return len(_ITEM_TAG.findall(data))
 
 
 def _parse(data: bytes, where: str) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
@@ -150,6 +178,88 @@ def _json_feed_or_fail(
     raise SourceError(f"{where}: not an RSS, Atom or JSON feed (JSON without a jsonfeed version)")
 
 
+# JSON Feed 1.1: the type each field must have; a field of another type is left out.
+_JSON_STRINGS = {"id", "url", "external_url", "title", "content_html", "content_text",
+                 "summary", "image", "banner_image", "date_published", "date_modified",
+                 "language"}  # fmt: skip
+_JSON_FEED_STRINGS = {"version", "title", "home_page_url", "feed_url", "description",
+                      "user_comment", "next_url", "icon", "favicon", "language"}  # fmt: skip
+
+
+def _clean_json_feed(data: bytes) -> tuple[bytes, str | None]:
+    """A JSON Feed whose every item is an object with fields of the right type, and what was
+    wrong with it: an item that is not an object (a string, null, a number) is skipped, a
+    field of the wrong type is left out (an item left with nothing to show is skipped too).
+    Bytes that are not a JSON object are returned as they are, for _parse to refuse."""
+    try:
+        doc = json.loads(data.removeprefix(b"\xef\xbb\xbf"))
+    except (ValueError, RecursionError):
+        return data, None
+    if not isinstance(doc, dict):
+        return data, None
+    fields = 0
+    for key in [k for k in doc if k in _JSON_FEED_STRINGS and not isinstance(doc[k], str)]:
+        del doc[key]
+        fields += 1
+    for key in ("author", "authors", "hubs"):
+        if key in doc and not isinstance(doc[key], dict if key == "author" else list):
+            del doc[key]
+            fields += 1
+    items = doc.get("items", [])
+    if not isinstance(items, list):
+        items = []
+        fields += 1
+    kept: list[dict[str, Any]] = []
+    skipped = 0
+    for entry in items:
+        if not isinstance(entry, dict):
+            skipped += 1
+            continue
+        before = len(entry)
+        entry = _clean_json_item(entry)
+        fields += before - len(entry)
+        if not any(entry.get(k) for k in ("url", "external_url", "content_html", "content_text",
+                                          "summary", "title")):  # fmt: skip
+            skipped += 1
+            continue
+        kept.append(entry)
+    if not skipped and not fields:
+        return data, None
+    doc["items"] = kept
+    said = []
+    if skipped:
+        said.append(f"{skipped} item{'s' if skipped != 1 else ''} skipped")
+    if fields:
+        said.append(f"{fields} field{'s' if fields != 1 else ''} of the wrong type ignored")
+    problem = (
+        f"{' and '.join(said)} (JSON Feed items must be objects, their fields strings, "
+        "lists or objects as the spec says); the other items were read"
+    )
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8"), problem
+
+
+def _clean_json_item(entry: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key == "id" and isinstance(value, int | float) and not isinstance(value, bool):
+            clean[key] = str(value)  # numbers are common, and clearly meant as ids
+        elif key in _JSON_STRINGS:
+            if isinstance(value, str):
+                clean[key] = value
+        elif key == "tags":
+            if isinstance(value, list):
+                clean[key] = [t for t in value if isinstance(t, str)]
+        elif key == "author":
+            if isinstance(value, dict):
+                clean[key] = value
+        elif key in ("authors", "attachments"):
+            if isinstance(value, list):
+                clean[key] = [v for v in value if isinstance(v, dict)]
+        else:
+            clean[key] = value
+    return clean
+
+
 def _expected_items(data: bytes) -> int:
     """How many items the XML seems to hold: fewer parsed means items were dropped."""
     if data.lstrip()[:1] == b"{":
@@ -186,7 +296,8 @@ def _article(
     tags: tuple[str, ...],
     language: str | None,
 ) -> Article | None:
-    link = _absolute(_str(entry.get("link")), base)
+    raw_link = _str(entry.get("link")).strip()
+    link = _absolute(raw_link, base)
     content, content_type = _content(entry)
     summary = _str(entry.get("summary") or entry.get("description"))
     text_only = "plain" in content_type or content_type == "text"
@@ -208,7 +319,7 @@ def _article(
         if t
     )  # fmt: skip
     return Article(
-        source=url or guid or f"{where}#{index + 1}",
+        source=url or _safe_source(guid, refused=bool(raw_link), where=where, index=index),
         body=body,
         body_format="text" if text_only else "markdown",
         kind="feed",
@@ -222,6 +333,17 @@ def _article(
         feed=name,
         guid=guid,
     )
+
+
+def _safe_source(guid: str | None, *, refused: bool, where: str, index: int) -> str:
+    """What names an item without a usable link. Its GUID, unless the item's link was refused
+    (javascript:, data:...) or the GUID has such a scheme itself: then the feed's address and
+    the GUID as a fragment, never the raw value (a script reading `source` as a link)."""
+    if guid and not refused and not _ACTIVE_SCHEME.match(guid):
+        return guid
+    if guid:
+        return f"{where}#{quote(guid, safe='')}"
+    return f"{where}#{index + 1}"
 
 
 def _content(entry: Mapping[str, Any]) -> tuple[str, str]:

@@ -103,7 +103,13 @@ def fetch_all(
     def end(transfer: _Transfer, result: FetchResult) -> None:
         results[transfer.index] = result
         if on_result is not None:
+            began = time.perf_counter()
             on_result(result)
+            # While on_result ran (a state write waiting for another run's lock, a big parse),
+            # nobody read the sockets: that time is not the servers' silence.
+            spent = time.perf_counter() - began
+            for other in active.values():
+                other.last_byte += spent
 
     try:
         while waiting or active:

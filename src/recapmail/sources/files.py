@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +18,7 @@ from recapmail.model import Article
 from recapmail.sources.decode import cap_body, decode, strip_markup
 from recapmail.sources.html import html_to_article
 
+log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 16_000_000
 MAX_FRONT_MATTER = 64_000
 MAX_FOLDER_FILES = 5_000
@@ -29,57 +34,143 @@ _TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|\Z)",
 def read_path(path: Path, source: str | None = None) -> list[Article]:
     """A file gives one article; a folder gives every article file under it, sorted."""
     if path.is_dir():
-        return list(read_folder(path))
+        return list(read_folder(path, warn=lambda why: log.warning("%s", why)))
     return [read_file(path, source)]
 
 
-def read_folder(folder: Path) -> Iterator[Article]:
+def read_folder(folder: Path, warn: Callable[[str], None] | None = None) -> Iterator[Article]:
     """Every article of a folder but its drafts."""
-    for path in iter_folder(folder):
+    for path in iter_folder(folder, warn=warn):
         try:
             yield read_file(path)
         except DraftSkipped:
             continue
 
 
-def iter_folder(folder: Path, on_draft: Callable[[Path], None] | None = None) -> Iterator[Path]:
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(path: Path | str) -> str:
+    """A path as valid UTF-8 text: the bytes of a name that are not UTF-8 are shown escaped
+    (`caf\\xe9.md`), so the name can be printed, written to JSON and kept in the state; so
+    are control characters (a name holding a terminal escape or a line break)."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text
+
+
+def iter_folder(
+    folder: Path,
+    on_draft: Callable[[Path], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Iterator[Path]:
     """The article files of `folder`, sorted; hidden ones (`.`) are left out, and drafts
-    named `_*` (or under a `_*` folder) are given to `on_draft` instead."""
-    files = []
-    for p in folder.rglob("*"):
-        if not p.is_file() or p.suffix.lower() not in ARTICLE_SUFFIXES - {""}:
-            continue
-        parts = p.relative_to(folder).parts
-        if any(part.startswith(".") for part in parts):
-            continue
-        if any(part.startswith("_") for part in parts):
-            if on_draft is not None:
-                on_draft(p)
-            continue
-        files.append(p)
+    named `_*` (or under a `_*` folder) are given to `on_draft` instead.
+
+    Only regular files are listed: a FIFO, a device or a loop of links is told to `warn`, and
+    so is a sub-folder that cannot be read. One that vanishes during the walk is passed over.
+    More than MAX_FOLDER_FILES files raise SourceError: the folder is not read in part."""
+
+    def unreadable(exc: OSError) -> None:
+        if warn is not None and not isinstance(exc, FileNotFoundError):
+            name = shown(exc.filename) if exc.filename is not None else shown(folder)
+            warn(f"{name}: folder skipped ({_refusal(exc)})")
+
+    files: list[Path] = []
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        drafts = any(part.startswith("_") for part in Path(top).relative_to(folder).parts)
+        for name in sorted(names):
+            if name.startswith(".") or Path(name).suffix.lower() not in ARTICLE_SUFFIXES - {""}:
+                continue
+            path = Path(top, name)
+            try:
+                mode = path.stat().st_mode
+            except FileNotFoundError:
+                if path.is_symlink() and warn is not None:
+                    warn(f"{shown(path)}: skipped (a link to nothing)")
+                continue  # gone since the folder was listed
+            except OSError as exc:
+                if warn is not None:
+                    warn(f"{shown(path)}: skipped ({_refusal(exc)})")
+                continue
+            if stat.S_ISDIR(mode):
+                continue  # a link to a folder: not followed (it could loop)
+            if not stat.S_ISREG(mode):
+                if warn is not None:
+                    warn(f"{shown(path)}: skipped ({_kind(mode)}, not a file)")
+                continue
+            if drafts or name.startswith("_"):
+                if on_draft is not None:
+                    on_draft(path)
+                continue
+            files.append(path)
+            if len(files) > MAX_FOLDER_FILES:
+                raise SourceError(
+                    f"{shown(folder)}: more than {MAX_FOLDER_FILES} files; none read: "
+                    "point `path` to a smaller folder"
+                )
     files.sort()
-    if len(files) > MAX_FOLDER_FILES:
-        raise SourceError(
-            f"{folder}: more than {MAX_FOLDER_FILES} files; point to a smaller folder"
-        )
     yield from files
 
 
-def read_file(path: Path, source: str | None = None) -> Article:
-    where = source or str(path)
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a folder"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "is a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device"
+    return "is not a regular file"
+
+
+def _refusal(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "is a loop of symbolic links"
+    if exc.errno == errno.ENOENT:
+        return "no such file (check the path)"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return f"cannot read ({exc.strerror or exc})"
+
+
+def read_regular(path: Path, where: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; anything else (a FIFO, a device
+    such as /dev/zero behind a link, a loop of links, a folder) is refused, saying what it is."""
     try:
-        size = path.stat().st_size
-        if path.is_dir():
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
             raise SourceError(f"{where}: is a folder")
-        if size > MAX_FILE_BYTES:
-            raise SourceError(f"{where}: file is larger than 16 MB; is it really an article?")
-        data = path.read_bytes()
+        if not stat.S_ISREG(mode):
+            raise SourceError(f"{where}: {_kind(mode)}, not a file; not read")
+        # O_NONBLOCK: a file swapped for a FIFO after the check does not block the open.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            opened = os.fstat(handle.fileno())
+            if not stat.S_ISREG(opened.st_mode):
+                raise SourceError(f"{where}: is not a regular file; not read")
+            data = b"" if opened.st_size > limit else handle.read(limit + 1)
+            size = max(opened.st_size, len(data))
     except FileNotFoundError:
+        if path.is_symlink():
+            raise SourceError(f"{where}: a link to nothing (check the path)") from None
         raise SourceError(f"{where}: no such file (check the path)") from None
-    except PermissionError:
-        raise SourceError(f"{where}: permission denied") from None
     except OSError as exc:
-        raise SourceError(f"{where}: cannot read ({exc.strerror})") from None
+        raise SourceError(f"{where}: {_refusal(exc)}") from None
+    if size > limit:
+        raise SourceError(
+            f"{where}: file is larger than {limit // 1_000_000} MB; is it really an article?"
+        )
+    return data
+
+
+def read_file(path: Path, source: str | None = None) -> Article:
+    """Only a regular file is read (never a FIFO or a device), and at most 16 MB of it."""
+    where = shown(source) if source else shown(path)
+    data = read_regular(path, where, MAX_FILE_BYTES)
     return parse_bytes(data, where, path.suffix.lower())
 
 

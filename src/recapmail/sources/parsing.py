@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
@@ -53,7 +54,13 @@ def parse_job(job: FeedJob) -> ParsedBody:
 
 def _warm_up(parent: int) -> None:
     """In the helper: die with the parent. The parsers are imported by the first body, not
-    before: a run whose feeds all answer 304 has no use for them (0.1 s of CPU)."""
+    before: a run whose feeds all answer 304 has no use for them (0.1 s of CPU).
+
+    Ctrl-C is the parent's to handle: a terminal sends it to the helper too, which would
+    otherwise die printing a traceback of its own. The parent ends it (close(), or its death)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by _fork_pool around the fork
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent(parent)
 
 
@@ -128,10 +135,26 @@ def _fork_pool(helpers: int) -> Executor | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(
-        helpers, mp_context=context, initializer=_warm_up, initargs=(os.getpid(),)
-    )
-    # The first submit forks every helper: now, while this process has no socket, event loop
-    # or thread of its own (not waiting for it: the helper warms up while we fetch).
-    pool.submit(int)
+    # Ctrl-C is held while forking: in the parent it would land in an at-fork hook, where
+    # Python prints and forgets it (the run went on), and in a helper not yet set to ignore it
+    # it would print a traceback. Held, it is raised here as soon as the helpers exist.
+    mask = hasattr(signal, "pthread_sigmask")
+    if mask:
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(
+            helpers, mp_context=context, initializer=_warm_up, initargs=(os.getpid(),)
+        )
+        # The first submit forks every helper: now, while this process has no socket, event
+        # loop or thread of its own (not waiting for it: the helper warms up while we fetch).
+        pool.submit(int)
+    finally:
+        try:
+            if mask:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held Ctrl-C raises here
+        except BaseException:
+            if pool is not None:  # nobody else would end it
+                pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return pool

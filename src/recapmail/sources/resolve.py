@@ -3,7 +3,9 @@ URL or a web page URL, told apart by their bytes rather than their names where i
 
 from __future__ import annotations
 
+import logging
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,9 +13,10 @@ from recapmail.config import FetchConfig
 from recapmail.errors import SourceError
 from recapmail.model import Article
 from recapmail.sources.feeds import looks_like_feed, parse_feed
-from recapmail.sources.files import read_file, read_path
+from recapmail.sources.files import read_file, read_path, read_regular, shown
 from recapmail.sources.html import html_to_article
 
+log = logging.getLogger(__name__)
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 
@@ -64,6 +67,8 @@ def articles_from_bytes(
     """A fetched or cached body: a feed's items, or the page's article."""
     if kind == "feed" or (kind == "auto" and looks_like_feed(data, content_type)):
         parsed = parse_feed(data, where, base_url=url, name=name, tags=tags, language=language)
+        for warning in parsed.warnings:
+            log.warning("%s: %s", where, warning)
         return list(parsed.articles)
     if url is None:
         raise SourceError(f"{where}: not a feed")
@@ -72,16 +77,21 @@ def articles_from_bytes(
 
 def _local(spec: str) -> list[Article]:
     path = Path(spec).expanduser()
+    where = shown(spec)
     if not path.exists():
-        raise SourceError(f"{spec}: no such file (check the path)")
+        read_regular(path, where, 0)  # says why: no such file, a loop of links, a bad link
+        raise SourceError(f"{where}: no such file (check the path)")
     if path.is_dir():
         articles = read_path(path)
         if not articles:
-            raise SourceError(f"{spec}: no .md, .txt or .html file in this folder")
+            raise SourceError(f"{where}: no .md, .txt or .html file in this folder")
         return articles
     if is_feed_file(path):
-        return list(parse_feed(read_bytes(path, spec), spec).articles)
-    return [read_file(path, spec)]
+        parsed = parse_feed(read_bytes(path, where), where)
+        for warning in parsed.warnings:
+            log.warning("%s: %s", where, warning)
+        return list(parsed.articles)
+    return [read_file(path, where)]
 
 
 def is_feed_file(path: Path) -> bool:
@@ -91,6 +101,8 @@ def is_feed_file(path: Path) -> bool:
     if path.suffix.lower() in {".md", ".markdown", ".html", ".htm"}:
         return False
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False  # a FIFO would block the open; read_file refuses it, saying why
         with path.open("rb") as handle:
             return looks_like_feed(handle.read(4096))
     except OSError:
@@ -98,11 +110,5 @@ def is_feed_file(path: Path) -> bool:
 
 
 def read_bytes(path: Path, where: str, limit: int = 50_000_000) -> bytes:
-    try:
-        if path.stat().st_size > limit:
-            raise SourceError(f"{where}: larger than {limit // 1_000_000} MB; not read")
-        return path.read_bytes()
-    except PermissionError:
-        raise SourceError(f"{where}: permission denied") from None
-    except OSError as exc:
-        raise SourceError(f"{where}: cannot read ({exc.strerror})") from None
+    """A feed file's bytes: a regular file only, at most `limit` bytes (see read_regular)."""
+    return read_regular(path, shown(where), limit)
