@@ -29,10 +29,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from recapmail.errors import DraftSkipped
 from recapmail.highlights import cluster, detect_language, extract, split_sentences
 from recapmail.highlights.clean import clean_document
 from recapmail.model import Article, Highlights
-from recapmail.errors import DraftSkipped
 from recapmail.sources.files import (
     MARKDOWN_SUFFIXES,
     article_from_meta,
