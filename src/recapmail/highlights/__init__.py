@@ -12,11 +12,10 @@ import re
 from recapmail.highlights.clean import clean_document, clean_inline
 from recapmail.highlights.events import cluster
 from recapmail.highlights.figures import figures_in, select_figures
-from recapmail.highlights.hashtags import pick_hashtags
+from recapmail.highlights.hashtags import hashtag, pick_hashtags
 from recapmail.highlights.keywords import (
     MAX_KEYWORDS,
     find_keywords,
-    hashtag,
     keep_terms,
     ranked_terms,
 )
