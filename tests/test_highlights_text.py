@@ -230,3 +230,47 @@ def test_raw_html_elements_and_entities_never_become_sentences() -> None:
 def test_unclosed_tag_floods_are_read_in_linear_time() -> None:
     blocks = clean_document("<a" * 100_000 + "\n\nBonjour.", "markdown").blocks
     assert blocks[-1].text == "Bonjour."
+
+
+_SHELL_POST = (
+    "Nous avons migré 40 machines virtuelles vers Proxmox VE en une journée.\n\n"
+    "La démarche a convaincu les 12 administrateurs présents, qui ont annoncé un pilote.\n\n"
+    "$ kvm -m 2048 -cdrom debian.iso\n"
+    "HOST=192.168.0.10\n"
+    "6000 192.168.0.10 6000\n\n"
+    "    qm create 9000 --memory 4096\n"
+    "    qm set 9000 --scsihw virtio-scsi-pci\n\n"
+    "Il faut ensuite passer l'en-tête `X-Auth-Token` et le fichier `secret.xml` à l'API.\n\n"
+    "```\nSetting=HXAuthToken 8080\n```\n\n"
+    "Le stockage Ceph a tenu la charge pendant les 3 jours de tests du pilote.\n"
+)
+
+
+def test_code_never_makes_highlights_figures_keywords_or_hashtags() -> None:
+    from recapmail.highlights import extract
+    from recapmail.model import Article
+
+    h = extract(Article(source="notes.md", body=_SHELL_POST, body_format="markdown"))
+    shown = " ".join([h.summary, *h.highlights])
+    for code in ("kvm", "192.168", "HOST=", "qm ", "--memory", "HXAuthToken"):
+        assert code not in shown
+    assert not {f.number for f in h.figures} & {2048.0, 6000.0, 9000.0, 4096.0, 8080.0}
+    assert {40.0, 12.0} <= {f.number for f in h.figures}
+    words = " ".join([*h.keywords, *h.hashtags]).lower()
+    for code in ("auth", "secret", "setting", "virtio", "scsi", "kvm"):
+        assert code not in words
+    assert "#Ceph" in h.hashtags or "#ProxmoxVE" in h.hashtags
+
+
+def test_feed_code_blocks_stay_in_the_body_marked_as_code() -> None:
+    from recapmail.sources.feeds import html_to_markdown
+
+    body = html_to_markdown(
+        "<p>Intro.</p><pre><code>$ kvm -m 2048\nHOST=10.0.0.1\n</code></pre>"
+        "<p>Use the <code>X-Auth-Token</code> header.</p>"
+    )
+    assert "```\n$ kvm -m 2048\nHOST=10.0.0.1\n```" in body
+    assert "`X-Auth-Token`" in body
+    doc = clean_document(body, "markdown")
+    assert [b.text for b in doc.blocks] == ["Intro.", "Use the X-Auth-Token header."]
+    assert doc.code == ("X-Auth-Token",)

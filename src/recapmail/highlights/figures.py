@@ -132,6 +132,7 @@ _TIME_UNITS = (
 _MEASURES = frozenset({"GB", "Go", "Mo", "MB", "To", "TB", "Gbps", "GHz", "x"})
 _DETERMINERS = word_set("the its their our his her a an le la les l' son sa ses leur leurs")
 MAX_FIGURES = 8
+MAX_RELEASES = 3  # a release note names many versions; the reader needs the new and the next
 
 
 def phrase(figure: Figure) -> str:
@@ -171,15 +172,22 @@ def select_figures(per_sentence: Sequence[Sequence[tuple[float, Figure]]]) -> tu
     scored.sort(key=lambda item: (-item[0], item[1]))
     kept: list[Figure] = []
     seen: set[tuple[float, str]] = set()
+    releases = 0
     for score, _index, figure in scored:
-        key = (figure.number, _head(figure.label))
-        if score < 1.5 or key in seen:
+        release = is_release(figure)
+        key = (figure.number, "version" if release else _head(figure.label))
+        if score < 1.5 or key in seen or (release and releases == MAX_RELEASES):
             continue
+        releases += release
         seen.add(key)
         kept.append(figure)
         if len(kept) == MAX_FIGURES:
             break
     return tuple(kept)
+
+
+def is_release(figure: Figure) -> bool:
+    return figure.label.startswith("version") or figure.label.endswith("release")
 
 
 def figures_in(sentence: str, language: str) -> list[tuple[float, Figure]]:

@@ -52,6 +52,11 @@ _TRANSLITERATE = str.maketrans(
 )
 
 
+def looks_code(term: str) -> bool:
+    """UUID_OF_SECRET, secret.xml, --flag, X-Auth-Token: a token only code spells."""
+    return bool(_CODE_TOKEN.search(term))
+
+
 def hashtag(text: str) -> str | None:
     """ "souveraineté numérique" -> "#SouveraineteNumerique", "l'OpenInfra" -> "#OpenInfra",
     "kubecon" -> "#KubeCon"; None for what is no tag (digits only, markup, code, a bare short
