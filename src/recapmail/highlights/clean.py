@@ -149,9 +149,9 @@ def _looks_code(line: str) -> bool:
 
 def is_code_line(line: str) -> bool:
     """A shell prompt ("$ kvm -m 2048"), a key=value setting, a line of addresses and ports."""
-    if _PROMPT.match(line) or _SETTING.match(line):
+    if ("=" in line and _SETTING.match(line)) or _PROMPT.match(line):
         return True
-    if _IP.search(line):
+    if line.count(".") >= 3 and _IP.search(line):
         words = _PROSE_WORD.findall(line)
         return len(words) < 4 or len(words) < 0.5 * len(line.split())
     return False

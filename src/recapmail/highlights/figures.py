@@ -75,6 +75,7 @@ _VERSION_BEFORE = re.compile(
 )
 # "Kubernetes 1.21", "v1.14", "supprimé en 1.25", "OpenStack 2026.1": a release, labelled as one.
 _VERSION = re.compile(r"(?<![\w.,/#@\-–])v?(?P<num>\d{1,4}\.\d{1,2}(?:\.\d{1,3})?)(?![\w%]|[.,]\d)")
+_DOTTED = re.compile(r"\d\.\d")
 _PRODUCTS = (
     "Kubernetes", "OpenStack", "Python", "Ubuntu", "Debian", "Ceph", "Linux", "Proxmox VE",
     "Proxmox", "Helm", "Terraform", "Cilium", "Istio", "Argo CD", "Flux", "Java", "Go", "Rust",
@@ -204,7 +205,7 @@ def _figures_in(sentence: str, language: str) -> Iterable[tuple[float, Figure]]:
         figure = _word_figure(sentence, match)
         if figure is not None:
             yield _score(figure, match.group("approx") or ""), figure
-    if "." in sentence:
+    if _DOTTED.search(sentence):
         yield from _versions(sentence, language)
 
 

@@ -47,6 +47,7 @@ _CODE_TOKEN = re.compile(
     r"_|\w\.(?:xml|json|ya?ml|conf|cfg|ini|toml|sh|py|txt|log|keyring|key|pem)\b"
     r"|(?:^|\s)--?\w|^X-\w|\w-\w+-\w+-"
 )
+_CODE_HINT = re.compile(r"[_.\-]")
 _TRANSLITERATE = str.maketrans(
     {"ß": "ss", "æ": "ae", "œ": "oe", "Æ": "AE", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l"}
 )
@@ -54,7 +55,7 @@ _TRANSLITERATE = str.maketrans(
 
 def looks_code(term: str) -> bool:
     """UUID_OF_SECRET, secret.xml, --flag, X-Auth-Token: a token only code spells."""
-    return bool(_CODE_TOKEN.search(term))
+    return bool(_CODE_HINT.search(term)) and bool(_CODE_TOKEN.search(term))
 
 
 def hashtag(text: str) -> str | None:
