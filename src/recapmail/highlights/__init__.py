@@ -39,7 +39,7 @@ __all__ = ["cluster", "detect_language", "extract", "hashtag", "split_sentences"
 _LANGUAGE_SAMPLE = 3000
 # Press releases open with "AUSTIN, Texas, March 12, 2025 —": place and date, not news.
 _DATELINE = re.compile(
-    r"^[A-Z]{3,}[^\n]{0,100}?\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? "
+    r"^[A-Z]{3,40}[^\n]{0,100}?\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? "
     r"\d{1,2},? \d{4}\s*[—–-]+\s*"
 )
 

@@ -45,7 +45,7 @@ _HTML_ONLY = re.compile(r"^\s*</?[a-zA-Z][^<>]{0,2000}>\s*$")
 # Raw HTML whose content is never prose: dropped with what it holds.
 _RAW_OPEN = re.compile(r"<(script|style|noscript|template|textarea|iframe|object|svg|math)\b|<!--")
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_IMAGE = re.compile(r"!\[[^\]]{0,500}\]\([^)]{0,2000}\)")
 # Bounded lengths: "[[[[…](((((" would otherwise cost quadratic time; no label or URL is that long.
 _LINK = re.compile(
     r"\[([^\]\[]{0,500}(?:\[[^\]\[]{0,200}\][^\]\[]{0,500}){0,4})\]"
@@ -57,8 +57,8 @@ _FOOTNOTE_SUP = re.compile(r"<sup>.*?</sup>|\[\^[^\]]+\]", re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,2000}>")  # bounded: "<a<a<a…" stays linear
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}")
 _STRONG = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
-_EM_STAR = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_EM_UNDER = re.compile(r"(?<![\w\\])_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)")
+_EM_STAR = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]{1,500}?)(?<=\S)\*(?![\w*])")
+_EM_UNDER = re.compile(r"(?<![\w\\])_(?=\S)([^_\n]{1,500}?)(?<=\S)_(?!\w)")
 _CODE = re.compile(r"`+([^`]*)`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'&])")
 _EMOJI = regex.compile(r"[\p{Extended_Pictographic}\u200d\ufe0f\U0001F1E6-\U0001F1FF]+")

@@ -133,6 +133,7 @@ _TIME_UNITS = (
 _MEASURES = frozenset({"GB", "Go", "Mo", "MB", "To", "TB", "Gbps", "GHz", "x"})
 _DETERMINERS = word_set("the its their our his her a an le la les l' son sa ses leur leurs")
 MAX_FIGURES = 8
+_CONTEXT = 200  # characters of a sentence read on each side of a number
 MAX_RELEASES = 3  # a release note names many versions; the reader needs the new and the next
 
 
@@ -247,8 +248,9 @@ def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure 
     number = parse_number(raw, language)
     if number is None:
         return None
-    before = sentence[: match.start()]
-    after = sentence[match.end() :]
+    # bounded context: a 200 KB "sentence" of numbers must not copy itself for every figure
+    before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
+    after = sentence[match.end() : match.end() + _CONTEXT]
     pct, cur = match.group("pct"), match.group("cur") or _currency(match.group("prefix"))
     ordinal, unit = match.group("ord"), match.group("unit")
     mult = (match.group("mult") or "").strip().lower()
@@ -318,7 +320,7 @@ def _with_qualifier(figure: Figure, before: str) -> Figure:
 def french_number(raw: str, number: float | None) -> str:
     """A number as French writes it: "1000" and "1,200" -> "1 200" (narrow no-break space),
     "8.5" -> "8,5". Groupings already French (spaces) are kept as written."""
-    if number is None or re.search(r"\d[ \u00a0\u202f]\d", raw):
+    if number is None or not 0 <= abs(number) < 1e15 or re.search(r"\d[ \u00a0\u202f]\d", raw):
         return raw
     whole = int(abs(number))
     if whole < 1000 and "." not in raw:
