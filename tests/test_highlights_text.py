@@ -274,3 +274,39 @@ def test_feed_code_blocks_stay_in_the_body_marked_as_code() -> None:
     doc = clean_document(body, "markdown")
     assert [b.text for b in doc.blocks] == ["Intro.", "Use the X-Auth-Token header."]
     assert doc.code == ("X-Auth-Token",)
+
+
+_HOSTILE_SIZE = 200_000
+_MARKS = ".!?…(«*_-'`[<=,;:#"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Le texte a\u0301" + "\u0301" * _HOSTILE_SIZE + " fin. Et puis la suite.",
+        "Un mot " + "a" * _HOSTILE_SIZE + " et la suite.",
+        "Bien" + "(" * _HOSTILE_SIZE,
+        "Bien" + " !" * (_HOSTILE_SIZE // 2) + "x",
+    ],
+    ids=["combining-marks", "long-word", "parentheses", "spaced-exclamations"],
+)
+def test_hostile_text_is_read_in_linear_time(body: str) -> None:
+    """Completion is what is asserted (timings: benchmarks/bench_highlights.py and the notes)."""
+    from recapmail.highlights import extract
+    from recapmail.model import Article
+
+    for body_format in ("markdown", "text"):
+        h = extract(Article(source="x", body=f"Titre\n\n{body}\n\nFin.", body_format=body_format))
+        assert h.title
+
+
+@pytest.mark.parametrize("mark", list(_MARKS))
+def test_a_long_run_of_one_mark_is_read_in_linear_time(mark: str) -> None:
+    from recapmail.highlights.figures import figures_in
+    from recapmail.highlights.shorten import shorten
+
+    text = "Bien " + mark * _HOSTILE_SIZE + " x"
+    assert split_sentences(text, "fr")
+    assert figures_in(text, "fr") == []
+    assert shorten(text)
+    assert clean_document(text, "markdown") is not None
