@@ -310,3 +310,24 @@ def test_a_long_run_of_one_mark_is_read_in_linear_time(mark: str) -> None:
     assert figures_in(text, "fr") == []
     assert shorten(text)
     assert clean_document(text, "markdown") is not None
+
+
+def test_highlights_stand_alone() -> None:
+    from recapmail.highlights import extract
+    from recapmail.model import Article
+
+    body = (
+        "# Notre récap de la Journée Cloud Ouvert\n\n"
+        "La Journée Cloud Ouvert a réuni 600 participants à Lille autour d'OpenStack.\n\n"
+        "## Conférence 1 : Faire du Kubernetes multi-clouds avec Crossplane\n\n"
+        "Conférence 1 : Kubernetes multi-clouds avec Crossplane, présenté par deux équipes\n\n"
+        "C'est ce qu'a mis en lumière la 3e édition, tenue pour la première fois à Lille.\n\n"
+        "Cela montre que l'intérêt pour Kubernetes grandit chez les hébergeurs.\n\n"
+        "Un hébergeur lillois a annoncé migrer 2 000 machines virtuelles vers OpenStack.\n\n"
+        "La fondation OpenInfra a publié un livre blanc sur la souveraineté numérique.\n\n"
+        "Crossplane permet à Scaleway de piloter trois clouds avec les mêmes outils.\n\n"
+        "Les ateliers de l'après-midi ont accueilli 120 administrateurs venus de 14 pays.\n\n"
+    )
+    h = extract(Article(source="recap.md", body=body, body_format="markdown"), 4)
+    assert not any(x.startswith(("C'est", "Cela", "Conférence 1")) for x in h.highlights)
+    assert len(h.highlights) == 4
