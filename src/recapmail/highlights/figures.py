@@ -54,7 +54,8 @@ _WORDS_FIGURE = re.compile(
 )
 _APPROX = re.compile(
     r"(?:over|more than|above|nearly|almost|approximately|about|around|at least|some|upwards of|"
-    r"plus de|près de|environ|au moins|presque|quelque|approximativement|plus d'|près d')\s*$",
+    r"plus de|près de|environ|au moins|presque|quelque|approximativement|plus d'|près d'|"
+    r"moins de|moins d'|less than|fewer than|up to|jusqu'à)\s*$",
     re.IGNORECASE,
 )
 _MONTHS = (
