@@ -193,6 +193,11 @@ def is_release(figure: Figure) -> bool:
     return figure.label.startswith("version") or figure.label.endswith("release")
 
 
+def is_duration(figure: Figure) -> bool:
+    """ "6 mois", "deux jours de conférences": how long, not how many."""
+    return _is_time(figure.label)
+
+
 def figures_in(sentence: str, language: str) -> list[tuple[float, Figure]]:
     """Every figure of one sentence with how telling it is."""
     return list(_figures_in(sentence, language))
