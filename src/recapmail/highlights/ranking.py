@@ -87,6 +87,7 @@ POINTS_BACK_PENALTY = 1.0
 SPEAKER_PENALTY = 0.4
 HEADING_LIKE_PENALTY = 2.0
 VERBLESS_PENALTY = 1.0
+FRAGMENT_LENGTH = 140  # a longer sentence without a verb we know is a list, not a fragment
 _KEY_POINT = re.compile(r"^[A-ZÀ-Þ][^:.!?]{2,50}\s?:\s+\S.{40,}")
 
 
@@ -157,7 +158,7 @@ def stand_alone_penalty(text: str) -> float:
         penalty += SPEAKER_PENALTY
     if _TALK_TITLE.match(opening):
         penalty += HEADING_LIKE_PENALTY
-    if not _has_verb(text):
+    if len(text) < FRAGMENT_LENGTH and not _has_verb(text):
         penalty += VERBLESS_PENALTY
     return penalty
 
