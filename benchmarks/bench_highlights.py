@@ -29,12 +29,29 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from recapmail.errors import DraftSkipped
 from recapmail.highlights import cluster, detect_language, extract, split_sentences
 from recapmail.highlights.clean import clean_document
 from recapmail.model import Article, Highlights
-from recapmail.sources.files import read_file
+from recapmail.sources.files import (
+    MARKDOWN_SUFFIXES,
+    article_from_meta,
+    read_file,
+    split_front_matter,
+)
 
 _LANGUAGE_NAMES = {"fr": "french", "en": "english"}
+
+
+def _read(path: Path) -> Article:
+    """An article as extract() sees it; a draft is measured too (it is only kept from sending)."""
+    try:
+        return read_file(path)
+    except DraftSkipped:
+        text = path.read_text("utf-8")
+        meta, body = split_front_matter(text, str(path))
+        body_format = "markdown" if path.suffix.lower() in MARKDOWN_SUFFIXES or meta else "text"
+        return article_from_meta(meta, body, str(path), body_format)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(f"warning: no file for {len(missing)} facts entries: {', '.join(missing)}")
     names = [name for name in facts if name in files]
-    articles = {name: read_file(files[name]) for name in names}
+    articles = {name: _read(files[name]) for name in names}
     results = {name: extract(articles[name], args.count) for name in names}
 
     systems: dict[str, dict[str, float]] = {}
@@ -110,8 +127,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"\nfigure recall {figure_recall:.1%}   title {title_ok:.1%}   language {language_ok:.1%}"
     )
+    for language in sorted(per_language):
+        own = [n for n in names if facts[n]["figures"] and results[n].language == language]
+        if own:
+            recall = statistics.mean(_figure_recall(facts[n]["figures"], results[n]) for n in own)
+            print(f"figure recall, {language}: {recall:.1%} ({len(own)})")
     sizes = [int(n) for n in args.cluster_sizes.split(",") if n.strip()]
-    others = [extract(read_file(path)) for name, path in files.items() if name not in results]
+    others = [extract(_read(path)) for name, path in files.items() if name not in results]
     _clusters([*results.values(), *others], sizes)
     if not args.no_speed:
         _speed(list(articles.values()))

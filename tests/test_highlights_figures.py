@@ -35,7 +35,7 @@ def test_french_counts_and_percent() -> None:
         "et l'adoption est en hausse de 32\u00a0% sur 2025."
     )
     found = figures(text, "fr")
-    assert ("1\u202f200", 1200.0, "participants") in found
+    assert ("plus de 1\u202f200", 1200.0, "participants") in found  # the qualifier is kept
     assert ("187", 187.0, "pays") in found
     assert ("32\u00a0%", 32.0, "de hausse de l'adoption") in found  # what rose
     assert not any(number == 2025 for _, number, _ in found)
@@ -66,7 +66,6 @@ def test_written_out_numbers_keep_their_qualifier() -> None:
     [
         "Les 17 et 18 octobre derniers, nous étions à Paris.",
         "The summit was held from October 17–19 in Paris-Saclay.",
-        "Kubernetes 1.21 est sortie, la v1.14 aussi.",
         "The cluster runs 2,000 NVIDIA H100 GPUs and Qwen3-8B models."[:31] + " H100 and Qwen3-8B.",
         "Rendez-vous en 2026 pour la prochaine édition.",
         "Ce talk dure 2-4 heures.",
@@ -145,7 +144,8 @@ def test_hyphenated_counts_read_naturally(sentence: str, value: str, label: str)
     [
         ("Avec près d'un million de contributions sur OpenStack.", "fr",
          "près d'un million de contributions"),
-        ("Plus de 2 millions d'utilisateurs ont migré.", "fr", "2 millions d'utilisateurs"),
+        ("Plus de 2 millions d'utilisateurs ont migré.", "fr",
+         "plus de 2 millions d'utilisateurs"),
         ("Les Journées ont réuni 1 200 participants.", "fr", "1 200 participants"),
         ("The summit drew 1,200 attendees.", "en", "1,200 attendees"),
     ],
@@ -155,3 +155,37 @@ def test_a_figure_reads_as_its_sentence_words_it(
 ) -> None:
     (figure,) = find_figures([sentence], language)
     assert phrase(figure) == expected
+
+
+def test_releases_are_figures_labelled_as_releases() -> None:
+    found = figures("Kubernetes 1.21 est sortie ; la v1.14 aussi, et tout disparaît en 1.25.", "fr")
+    assert ("1.21", 1.21, "version de Kubernetes") in found
+    assert ("1.14", 1.14, "version") in found
+    assert ("1.25", 1.25, "version") in found
+    assert ("2026.1", 2026.1, "version d'OpenStack") in figures("OpenStack 2026.1 arrive.", "fr")
+    assert figures("The cluster grew 1.5 times in Berlin.", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "label"),
+    [
+        ("It takes 207 days for a company to realize there was a breach.", "207", "days"),
+        ("Le nombre de participants a doublé en 6 mois.", "6", "mois"),
+        ("Il a présenté la semaine de 4 jours instaurée chez LDLC.", "4", "jours"),
+        ("Le cluster est déployé en 5min par Terraform.", "5", "min"),
+        ("Les modèles tournent sur un GPU L4 24GB.", "24", "GB"),
+        ("Avec 150 conférences sur deux jours.", "deux", "jours"),
+    ],
+)
+def test_durations_and_glued_units_are_figures(text: str, value: str, label: str) -> None:
+    found = figures(text, "fr" if " la " in text or "Le" in text or "Avec" in text else "en")
+    assert (value, label) in [(v, lab) for v, _, lab in found]
+
+
+def test_french_texts_group_digits_the_french_way() -> None:
+    found = figures("Plus de 1000 personnes et 1.200 visiteurs, soit 12.5 % de plus.", "fr")
+    values = [v for v, _, _ in found]
+    assert "plus de 1\u202f000" in values
+    assert "1\u202f200" in values
+    assert any(v.startswith("12,5") for v in values)
+    assert ("1 200+", 1200.0, "visiteurs") in figures("On a vu 1 200+ visiteurs.", "fr")

@@ -230,3 +230,104 @@ def test_raw_html_elements_and_entities_never_become_sentences() -> None:
 def test_unclosed_tag_floods_are_read_in_linear_time() -> None:
     blocks = clean_document("<a" * 100_000 + "\n\nBonjour.", "markdown").blocks
     assert blocks[-1].text == "Bonjour."
+
+
+_SHELL_POST = (
+    "Nous avons migré 40 machines virtuelles vers Proxmox VE en une journée.\n\n"
+    "La démarche a convaincu les 12 administrateurs présents, qui ont annoncé un pilote.\n\n"
+    "$ kvm -m 2048 -cdrom debian.iso\n"
+    "HOST=192.168.0.10\n"
+    "6000 192.168.0.10 6000\n\n"
+    "    qm create 9000 --memory 4096\n"
+    "    qm set 9000 --scsihw virtio-scsi-pci\n\n"
+    "Il faut ensuite passer l'en-tête `X-Auth-Token` et le fichier `secret.xml` à l'API.\n\n"
+    "```\nSetting=HXAuthToken 8080\n```\n\n"
+    "Le stockage Ceph a tenu la charge pendant les 3 jours de tests du pilote.\n"
+)
+
+
+def test_code_never_makes_highlights_figures_keywords_or_hashtags() -> None:
+    from recapmail.highlights import extract
+    from recapmail.model import Article
+
+    h = extract(Article(source="notes.md", body=_SHELL_POST, body_format="markdown"))
+    shown = " ".join([h.summary, *h.highlights])
+    for code in ("kvm", "192.168", "HOST=", "qm ", "--memory", "HXAuthToken"):
+        assert code not in shown
+    assert not {f.number for f in h.figures} & {2048.0, 6000.0, 9000.0, 4096.0, 8080.0}
+    assert {40.0, 12.0} <= {f.number for f in h.figures}
+    words = " ".join([*h.keywords, *h.hashtags]).lower()
+    for code in ("auth", "secret", "setting", "virtio", "scsi", "kvm"):
+        assert code not in words
+    assert "#Ceph" in h.hashtags or "#ProxmoxVE" in h.hashtags
+
+
+def test_feed_code_blocks_stay_in_the_body_marked_as_code() -> None:
+    from recapmail.sources.feeds import html_to_markdown
+
+    body = html_to_markdown(
+        "<p>Intro.</p><pre><code>$ kvm -m 2048\nHOST=10.0.0.1\n</code></pre>"
+        "<p>Use the <code>X-Auth-Token</code> header.</p>"
+    )
+    assert "```\n$ kvm -m 2048\nHOST=10.0.0.1\n```" in body
+    assert "`X-Auth-Token`" in body
+    doc = clean_document(body, "markdown")
+    assert [b.text for b in doc.blocks] == ["Intro.", "Use the X-Auth-Token header."]
+    assert doc.code == ("X-Auth-Token",)
+
+
+_HOSTILE_SIZE = 200_000
+_MARKS = ".!?…(«*_-'`[<=,;:#"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Le texte a\u0301" + "\u0301" * _HOSTILE_SIZE + " fin. Et puis la suite.",
+        "Un mot " + "a" * _HOSTILE_SIZE + " et la suite.",
+        "Bien" + "(" * _HOSTILE_SIZE,
+        "Bien" + " !" * (_HOSTILE_SIZE // 2) + "x",
+    ],
+    ids=["combining-marks", "long-word", "parentheses", "spaced-exclamations"],
+)
+def test_hostile_text_is_read_in_linear_time(body: str) -> None:
+    """Completion is what is asserted (timings: benchmarks/bench_highlights.py and the notes)."""
+    from recapmail.highlights import extract
+    from recapmail.model import Article
+
+    for body_format in ("markdown", "text"):
+        h = extract(Article(source="x", body=f"Titre\n\n{body}\n\nFin.", body_format=body_format))
+        assert h.title
+
+
+@pytest.mark.parametrize("mark", list(_MARKS))
+def test_a_long_run_of_one_mark_is_read_in_linear_time(mark: str) -> None:
+    from recapmail.highlights.figures import figures_in
+    from recapmail.highlights.shorten import shorten
+
+    text = "Bien " + mark * _HOSTILE_SIZE + " x"
+    assert split_sentences(text, "fr")
+    assert figures_in(text, "fr") == []
+    assert shorten(text)
+    assert clean_document(text, "markdown") is not None
+
+
+def test_highlights_stand_alone() -> None:
+    from recapmail.highlights import extract
+    from recapmail.model import Article
+
+    body = (
+        "# Notre récap de la Journée Cloud Ouvert\n\n"
+        "La Journée Cloud Ouvert a réuni 600 participants à Lille autour d'OpenStack.\n\n"
+        "## Conférence 1 : Faire du Kubernetes multi-clouds avec Crossplane\n\n"
+        "Conférence 1 : Kubernetes multi-clouds avec Crossplane, présenté par deux équipes\n\n"
+        "C'est ce qu'a mis en lumière la 3e édition, tenue pour la première fois à Lille.\n\n"
+        "Cela montre que l'intérêt pour Kubernetes grandit chez les hébergeurs.\n\n"
+        "Un hébergeur lillois a annoncé migrer 2 000 machines virtuelles vers OpenStack.\n\n"
+        "La fondation OpenInfra a publié un livre blanc sur la souveraineté numérique.\n\n"
+        "Crossplane permet à Scaleway de piloter trois clouds avec les mêmes outils.\n\n"
+        "Les ateliers de l'après-midi ont accueilli 120 administrateurs venus de 14 pays.\n\n"
+    )
+    h = extract(Article(source="recap.md", body=body, body_format="markdown"), 4)
+    assert not any(x.startswith(("C'est", "Cela", "Conférence 1")) for x in h.highlights)
+    assert len(h.highlights) == 4

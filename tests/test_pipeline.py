@@ -199,7 +199,7 @@ def test_recaps_of_one_event_are_grouped_and_their_disagreement_reported(tmp_pat
     assert result.exit_code == 0
     assert (
         "Check: Journées OpenInfra Lyon 2026: participants: "
-        "650 participants (2026-11-17-journees-openinfra-lyon.md), "
+        "plus de 650 participants (2026-11-17-journees-openinfra-lyon.md), "
         "700+ attendees (2026-11-18-openinfra-days-lyon-en.md)"
     ) in result.stderr
     data = json.loads((tmp_path / "2026-W47" / "digest.json").read_text())
@@ -213,7 +213,7 @@ def test_recaps_of_one_event_are_grouped_and_their_disagreement_reported(tmp_pat
     from recapmail.preview_page.editions import read_edition
 
     (line,) = read_edition(tmp_path / "2026-W47").conflicts
-    assert line.startswith("Journées OpenInfra Lyon 2026: participants: 650 participants")
+    assert line.startswith("Journées OpenInfra Lyon 2026: participants: plus de 650 participants")
 
 
 def test_digest_posts_name_an_event_once(tmp_path: Path) -> None:

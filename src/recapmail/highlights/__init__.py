@@ -12,11 +12,10 @@ import re
 from recapmail.highlights.clean import clean_document, clean_inline
 from recapmail.highlights.events import cluster
 from recapmail.highlights.figures import figures_in, select_figures
-from recapmail.highlights.hashtags import pick_hashtags
+from recapmail.highlights.hashtags import hashtag, looks_code, pick_hashtags
 from recapmail.highlights.keywords import (
     MAX_KEYWORDS,
     find_keywords,
-    hashtag,
     keep_terms,
     ranked_terms,
 )
@@ -33,14 +32,14 @@ from recapmail.highlights.ranking import (
 )
 from recapmail.highlights.sentences import split_sentences
 from recapmail.highlights.title import build_title, pick_title
-from recapmail.model import Article, Highlights
+from recapmail.model import Article, Figure, Highlights
 
 __all__ = ["cluster", "detect_language", "extract", "hashtag", "split_sentences"]
 
 _LANGUAGE_SAMPLE = 3000
 # Press releases open with "AUSTIN, Texas, March 12, 2025 —": place and date, not news.
 _DATELINE = re.compile(
-    r"^[A-Z]{3,}[^\n]{0,100}?\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? "
+    r"^[A-Z]{3,40}[^\n]{0,100}?\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? "
     r"\d{1,2},? \d{4}\s*[—–-]+\s*"
 )
 
@@ -70,13 +69,15 @@ def extract(article: Article, count: int = 5) -> Highlights:
             sentences = _with_quotes(split_sentences(text, language), block.kind)
             texts.extend(sentences)
             sections.extend([section] * len(sentences))
-    found = [figures_in(text, language) for text, _kind in texts]
+    code = _code_spans(doc.code)
+    found = [_outside_code(figures_in(text, language), text, code) for text, _kind in texts]
     figures = select_figures(found)
 
     prose = [text for text, kind in texts if kind != "heading"]
     headings = [text for text, kind in texts if kind == "heading"]
     known_title = title if article.title or first_is_title else ""
     ranked = ranked_terms(prose, known_title, description, article.tags, headings)
+    ranked = [(term, score) for term, score in ranked if not _from_code(term, code)]
     keywords = keep_terms(ranked, MAX_KEYWORDS)
     if not known_title:
         terms = find_keywords(prose, "", description, article.tags, 20, headings, min_score=0.0)
@@ -97,6 +98,8 @@ def extract(article: Article, count: int = 5) -> Highlights:
         elif kind != "description" and (bonus := echo_bonus(text, subject)):
             score += bonus
             subject = frozenset()  # the sentence that introduces the section's subject, once
+        if _ADDRESS.search(text):
+            continue  # a sentence about an IP address is a setup step, not news
         candidates.append(Candidate(text, kind, position, own, score, section))
     summary = pick_summary(candidates, keywords[:3])
     highlights = pick_highlights(candidates, summary, count) if count > 0 else []
@@ -111,6 +114,32 @@ def extract(article: Article, count: int = 5) -> Highlights:
         hashtags=pick_hashtags(keywords, ranked, prose),
         links=doc.links,
     )
+
+
+_ADDRESS = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]|\.\d)")
+_NOT_CODE = re.compile(r"v?\d+(?:\.\d+)*")  # `1.21`: a release written as code, still news
+
+
+def _code_spans(spans: tuple[str, ...]) -> frozenset[str]:
+    """The inline code of the prose, span by span and word by word."""
+    kept = [span for span in spans if not _NOT_CODE.fullmatch(span)]
+    return frozenset(kept) | frozenset(word for span in kept for word in span.split())
+
+
+def _from_code(term: str, code: frozenset[str]) -> bool:
+    if looks_code(term):
+        return True
+    return bool(code) and (term in code or any(word in code for word in term.split()))
+
+
+def _outside_code(
+    found: list[tuple[float, Figure]], text: str, code: frozenset[str]
+) -> list[tuple[float, Figure]]:
+    """Figures of a sentence, less those read inside its code spans (`-m 2048`)."""
+    if not code or not found:
+        return found
+    spans = [span for span in code if span in text and any(c.isdigit() for c in span)]
+    return [(s, f) for s, f in found if not any(f.value in span for span in spans)]
 
 
 def _usable_description(description: str | None, title: str | None) -> str | None:

@@ -28,6 +28,7 @@ class Block:
 class Document:
     blocks: tuple[Block, ...]
     links: tuple[str, ...]
+    code: tuple[str, ...] = ()  # the inline code spans of the prose, which never make keywords
 
     @property
     def text(self) -> str:
@@ -44,7 +45,7 @@ _HTML_ONLY = re.compile(r"^\s*</?[a-zA-Z][^<>]{0,2000}>\s*$")
 # Raw HTML whose content is never prose: dropped with what it holds.
 _RAW_OPEN = re.compile(r"<(script|style|noscript|template|textarea|iframe|object|svg|math)\b|<!--")
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_IMAGE = re.compile(r"!\[[^\]]{0,500}\]\([^)]{0,2000}\)")
 # Bounded lengths: "[[[[…](((((" would otherwise cost quadratic time; no label or URL is that long.
 _LINK = re.compile(
     r"\[([^\]\[]{0,500}(?:\[[^\]\[]{0,200}\][^\]\[]{0,500}){0,4})\]"
@@ -56,8 +57,8 @@ _FOOTNOTE_SUP = re.compile(r"<sup>.*?</sup>|\[\^[^\]]+\]", re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,2000}>")  # bounded: "<a<a<a…" stays linear
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}")
 _STRONG = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
-_EM_STAR = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_EM_UNDER = re.compile(r"(?<![\w\\])_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)")
+_EM_STAR = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]{1,500}?)(?<=\S)\*(?![\w*])")
+_EM_UNDER = re.compile(r"(?<![\w\\])_(?=\S)([^_\n]{1,500}?)(?<=\S)_(?!\w)")
 _CODE = re.compile(r"`+([^`]*)`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'&])")
 _EMOJI = regex.compile(r"[\p{Extended_Pictographic}\u200d\ufe0f\U0001F1E6-\U0001F1FF]+")
@@ -90,18 +91,27 @@ _TAIL = re.compile(
     re.IGNORECASE,
 )
 _END_PUNCT = re.compile(r"[.!?…:;»\"')\]]\s*$")
+_PROMPT = re.compile(
+    r"^\s*(?:\$|>>>|PS [A-Z]:\\[^>\s]{0,200}>|[A-Z]:\\[^>\s]{0,200}>"
+    r"|[\w.-]{1,64}@[\w.-]{1,64}:[^\s$#]{0,200}[$#]|\[[^\]\n]{1,100}\][$#])[ \t]+\S"
+)
+_SETTING = re.compile(r"^\s*(?:export\s+)?[A-Za-z_][\w.\-]{0,100}\s?=\s?\S*\s*$")
+_IP = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]|\.\d)")
+_PROSE_WORD = re.compile(r"(?<![\w.\-=/])[A-Za-zÀ-ÖØ-öø-ÿ]{2,}(?![\w\-=/.])")
+_INDENTED = re.compile(r"^(?: {4}|\t)")
 
 
 def clean_document(body: str, body_format: str, base_url: str | None = None) -> Document:
     """Blocks of prose in reading order, and the http(s)/mailto link targets found on the way."""
     links: list[str] = []
+    code: list[str] = []
     text = unicodedata.normalize("NFC", body).replace("\r\n", "\n").replace("\r", "\n")
     text = _drop_raw_html(text)
     raw = _markdown_blocks(text) if body_format == "markdown" else _text_blocks(text)
     blocks: list[Block] = []
     in_tail = False
     for kind, chunk in raw:
-        line, only_link = _inline(chunk, links, base_url)
+        line, only_link = _inline(chunk, links, base_url, code)
         if in_tail or not line or (only_link and kind != "heading"):
             continue  # the tail's links are still the article's links
         if _CHROME.match(line) or (len(line) < 90 and _BYLINE.match(line)):
@@ -116,7 +126,7 @@ def clean_document(body: str, body_format: str, base_url: str | None = None) -> 
         blocks.append(Block(kind, line))
     while blocks and blocks[-1].kind == "heading":  # signatures and dangling section titles
         blocks.pop()
-    return Document(tuple(blocks), tuple(dict.fromkeys(links)))
+    return Document(tuple(blocks), tuple(dict.fromkeys(links)), tuple(dict.fromkeys(code)))
 
 
 def clean_inline(text: str) -> str:
@@ -134,7 +144,17 @@ def normalise(text: str) -> str:
 def _looks_code(line: str) -> bool:
     """Command lines and config that escaped their fences: symbols where prose has letters."""
     symbols = sum(line.count(c) for c in "{}[]=<>|\\$;/_")
-    return len(line) > 20 and symbols > 0.12 * len(line)
+    return (len(line) > 20 and symbols > 0.12 * len(line)) or is_code_line(line)
+
+
+def is_code_line(line: str) -> bool:
+    """A shell prompt ("$ kvm -m 2048"), a key=value setting, a line of addresses and ports."""
+    if ("=" in line and _SETTING.match(line)) or _PROMPT.match(line):
+        return True
+    if line.count(".") >= 3 and _IP.search(line):
+        words = _PROSE_WORD.findall(line)
+        return len(words) < 4 or len(words) < 0.5 * len(line.split())
+    return False
 
 
 def _looks_heading(line: str) -> bool:
@@ -155,6 +175,9 @@ def _text_blocks(text: str) -> list[tuple[BlockKind, str]]:
     for raw_line in text.split("\n"):
         line = raw_line.strip()
         if not line:
+            flush()
+            continue
+        if is_code_line(line):
             flush()
             continue
         item = _ITEM.match(raw_line)
@@ -183,6 +206,8 @@ def _markdown_blocks(text: str) -> list[tuple[BlockKind, str]]:
             blocks.append((kind, " ".join(current)))
             current.clear()
 
+    blank = True
+    indented = False
     for raw_line in _unglue_fences(text).split("\n"):
         fenced = _FENCE.match(raw_line)
         if fence is not None:
@@ -192,6 +217,20 @@ def _markdown_blocks(text: str) -> list[tuple[BlockKind, str]]:
         if fenced:
             flush()
             fence = fenced.group(1)
+            continue
+        # an indented code block: after a blank line, outside a list; it ends at prose
+        if (
+            raw_line.strip()
+            and _INDENTED.match(raw_line)
+            and (indented or (blank and kind != "item"))
+        ):
+            flush()
+            indented = True
+            continue
+        blank = not raw_line.strip()
+        indented = indented and blank
+        if raw_line.strip() and is_code_line(raw_line):
+            flush()
             continue
         line = raw_line.rstrip()
         if line.endswith("\\"):  # a hard line break written as a trailing backslash
@@ -242,7 +281,9 @@ def _unglue_fences(text: str) -> str:
     return "\n".join(lines)
 
 
-def _inline(chunk: str, links: list[str], base_url: str | None) -> tuple[str, bool]:
+def _inline(
+    chunk: str, links: list[str], base_url: str | None, code: list[str] | None = None
+) -> tuple[str, bool]:
     """Markdown inline markup -> text; returns the text and whether it was nothing but links."""
     text = _SHORTCODE.sub(" ", chunk)
     text = _FOOTNOTE_SUP.sub("", text)
@@ -261,6 +302,8 @@ def _inline(chunk: str, links: list[str], base_url: str | None) -> tuple[str, bo
     for url in _BARE_URL.findall(text):
         _keep(url.rstrip(".,;:!?"), links, base_url)
     text = _TAG.sub(" ", text)
+    if code is not None and "`" in text:
+        code.extend(m.group(1).strip() for m in _CODE.finditer(text) if m.group(1).strip())
     text = _CODE.sub(r"\1", text)
     text = _STRONG.sub("", text)
     text = _EM_STAR.sub(r"\1", text)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from recapmail.highlights.figures import is_duration
 from recapmail.highlights.hashtags import pick_hashtags
 from recapmail.highlights.keywords import EVENT_WORDS, names_in
 from recapmail.highlights.words import word_set
@@ -288,8 +289,8 @@ def _conflicts(ranked: list[Highlights]) -> tuple[Conflict, ...]:
         seen_here: set[str] = set()
         for figure in item.figures:
             concept = _concept(figure.label)
-            if "%" in figure.value or "percent" in figure.value:
-                continue  # a share is not a count: "58 % of attendees" vs "10,000 attendees"
+            if "%" in figure.value or "percent" in figure.value or is_duration(figure):
+                continue  # a share or a duration is not a count: "deux jours de conférences"
             if concept in _CONCEPTS and concept not in seen_here:
                 seen_here.add(concept)
                 by_concept.setdefault(concept, []).append((figure, item.article.source))

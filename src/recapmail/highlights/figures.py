@@ -35,7 +35,7 @@ _FIGURE = re.compile(
     r"(?<![\w.,/#@\-–])"
     r"(?P<prefix>[+\-−~≈]\s?|[$€£]\s?)?"
     rf"(?P<num>{_NUMBER})"
-    r"(?P<ord>st|nd|rd|th|e|ème|eme|er|re)?"
+    r"(?:(?P<ord>st|nd|rd|th|e|ème|eme|er|re)|(?P<glued>min|ms|h|s|j|GB|Go|Mo|MB|To|TB|Gbps|GHz|x))?"
     r"(?P<mult>\s?(?:k|K|M|Md|Mds|bn|B|[Bb]illions?|[Mm]illions?|[Mm]illiards?|[Tt]housands?"
     r"|[Tt]rillions?|milliers)(?![\w]))?"
     r"(?P<plus>\+)?"
@@ -54,7 +54,8 @@ _WORDS_FIGURE = re.compile(
 )
 _APPROX = re.compile(
     r"(?:over|more than|above|nearly|almost|approximately|about|around|at least|some|upwards of|"
-    r"plus de|près de|environ|au moins|presque|quelque|approximativement|plus d'|près d')\s*$",
+    r"plus de|près de|environ|au moins|presque|quelque|approximativement|plus d'|près d'|"
+    r"moins de|moins d'|less than|fewer than|up to|jusqu'à)\s*$",
     re.IGNORECASE,
 )
 _MONTHS = (
@@ -72,6 +73,23 @@ _MONTH_BEFORE = re.compile(
 )
 _VERSION_BEFORE = re.compile(
     r"(?:version|release|v|kubernetes|python|java|openstack|api|ubuntu|debian)\s*$", re.I
+)
+# "Kubernetes 1.21", "v1.14", "supprimé en 1.25", "OpenStack 2026.1": a release, labelled as one.
+_VERSION = re.compile(r"(?<![\w.,/#@\-–])v?(?P<num>\d{1,4}\.\d{1,2}(?:\.\d{1,3})?)(?![\w%]|[.,]\d)")
+_DOTTED = re.compile(r"\d\.\d")
+_PRODUCTS = (
+    "Kubernetes", "OpenStack", "Python", "Ubuntu", "Debian", "Ceph", "Linux", "Proxmox VE",
+    "Proxmox", "Helm", "Terraform", "Cilium", "Istio", "Argo CD", "Flux", "Java", "Go", "Rust",
+    "Node.js", "PostgreSQL", "Django", "Ansible", "OpenShift", "RHEL", "Fedora", "vSphere",
+    "Kata Containers", "StarlingX", "Zuul", "Kolla", "Nova", "Neutron", "Cinder",
+)  # fmt: skip
+_PRODUCT_BEFORE = re.compile(
+    r"(?:^|[\s(«\"'])(?P<product>" + "|".join(re.escape(p) for p in _PRODUCTS) + r")\s*$"
+)
+_VERSION_WORD = re.compile(
+    r"(?:(?P<word>version|release|versions|releases)"
+    r"|(?P<fr>\ben|\bla|\bde la|\bdès la|\bdepuis la))\s*$",
+    re.IGNORECASE,
 )
 _LABEL_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’\-]*")
 _TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w’\-]*'?|\d[\w.,]*|[^\w\s]")
@@ -113,8 +131,11 @@ _TIME_UNITS = (
     "minute", "second", "seconde", "hour", "heure", "day", "jour", "week", "semaine", "month",
     "mois", "year", "an", "année", "h", "min", "ms", "s",
 )  # fmt: skip
+_MEASURES = frozenset({"GB", "Go", "Mo", "MB", "To", "TB", "Gbps", "GHz", "x"})
 _DETERMINERS = word_set("the its their our his her a an le la les l' son sa ses leur leurs")
 MAX_FIGURES = 8
+_CONTEXT = 200  # characters of a sentence read on each side of a number
+MAX_RELEASES = 3  # a release note names many versions; the reader needs the new and the next
 
 
 def phrase(figure: Figure) -> str:
@@ -122,13 +143,21 @@ def phrase(figure: Figure) -> str:
     contributions", "a million of them", not "près d'un million contributions"."""
     if figure.label:
         linked = re.search(
-            rf"{re.escape(figure.value)}\s+(?:de|d'|d’|of)\s*{re.escape(figure.label)}\b",
+            rf"{_loose(figure.value)}(\s+(?:de|d'|d’|of)\s*){re.escape(figure.label)}\b",
             figure.sentence,
             re.IGNORECASE,
         )
         if linked:
-            return " ".join(linked.group(0).split())
+            link = linked.group(1).strip()
+            space = "" if link.endswith(("'", "’")) else " "
+            return f"{figure.value} {link}{space}{figure.label}"
     return f"{figure.value} {figure.label}".strip()
+
+
+def _loose(value: str) -> str:
+    """A pattern for the value as the sentence wrote it ("1 000" was "1000", "8,5" was "8.5")."""
+    parts = re.split(r"[ \u00a0\u202f,.]", value)
+    return r"[ \u00a0\u202f,.]?".join(re.escape(part) for part in parts)
 
 
 def find_figures(sentences: Sequence[str], language: str) -> tuple[Figure, ...]:
@@ -146,15 +175,27 @@ def select_figures(per_sentence: Sequence[Sequence[tuple[float, Figure]]]) -> tu
     scored.sort(key=lambda item: (-item[0], item[1]))
     kept: list[Figure] = []
     seen: set[tuple[float, str]] = set()
+    releases = 0
     for score, _index, figure in scored:
-        key = (figure.number, _head(figure.label))
-        if score < 1.5 or key in seen:
+        release = is_release(figure)
+        key = (figure.number, "version" if release else _head(figure.label))
+        if score < 1.5 or key in seen or (release and releases == MAX_RELEASES):
             continue
+        releases += release
         seen.add(key)
         kept.append(figure)
         if len(kept) == MAX_FIGURES:
             break
     return tuple(kept)
+
+
+def is_release(figure: Figure) -> bool:
+    return figure.label.startswith("version") or figure.label.endswith("release")
+
+
+def is_duration(figure: Figure) -> bool:
+    """ "6 mois", "deux jours de conférences": how long, not how many."""
+    return _is_time(figure.label)
 
 
 def figures_in(sentence: str, language: str) -> list[tuple[float, Figure]]:
@@ -171,6 +212,41 @@ def _figures_in(sentence: str, language: str) -> Iterable[tuple[float, Figure]]:
         figure = _word_figure(sentence, match)
         if figure is not None:
             yield _score(figure, match.group("approx") or ""), figure
+    if _DOTTED.search(sentence):
+        yield from _versions(sentence, language)
+
+
+def _versions(sentence: str, language: str) -> Iterable[tuple[float, Figure]]:
+    """Releases named as such: "Kubernetes 1.21", "la v1.14", "supprimé en 1.25"."""
+    for match in _VERSION.finditer(sentence):
+        raw = match.group("num")
+        before = sentence[max(0, match.start() - 30) : match.start()]
+        product = _PRODUCT_BEFORE.search(before)
+        word = _VERSION_WORD.search(before)
+        glued_v = match.group(0).startswith("v")
+        if not (product or word or glued_v):
+            continue
+        if word and word.group("fr") and not glued_v and not (language == "fr" and not product):
+            continue  # "en 1.25" reads as a release only in French, where decimals take a comma
+        bare = not product and not glued_v and not (word and word.group("word"))
+        if bare and re.match(r"\s*(?:%|[€$£]|[A-Za-zÀ-ÿ])", sentence[match.end() :]):
+            continue  # "en 1.5 jour", "de la 2.5 Go": a measure, not a release
+        name = product.group("product") if product else ""
+        if language == "fr":
+            label = (
+                (f"version d'{name}" if name[:1] in "AEIOUY" else f"version de {name}")
+                if name
+                else "version"
+            )
+        else:
+            label = f"{name} release" if name else "release"
+        try:
+            number = (
+                float(raw.rsplit(".", raw.count(".") - 1)[0]) if raw.count(".") > 1 else float(raw)
+            )
+        except ValueError:
+            continue
+        yield 2.0, Figure(value=raw, number=number, label=label, sentence=sentence)
 
 
 def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure | None:
@@ -178,8 +254,9 @@ def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure 
     number = parse_number(raw, language)
     if number is None:
         return None
-    before = sentence[: match.start()]
-    after = sentence[match.end() :]
+    # bounded context: a 200 KB "sentence" of numbers must not copy itself for every figure
+    before = sentence[max(0, match.start() - _CONTEXT) : match.start()]
+    after = sentence[match.end() : match.end() + _CONTEXT]
     pct, cur = match.group("pct"), match.group("cur") or _currency(match.group("prefix"))
     ordinal, unit = match.group("ord"), match.group("unit")
     mult = (match.group("mult") or "").strip().lower()
@@ -192,6 +269,16 @@ def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure 
     if not pct and not cur and not mult and _VERSION_BEFORE.search(before[-12:]):
         return None
     value = match.group(0).strip()
+    glued = match.group("glued")
+    if language == "fr":
+        value = value.replace(raw, french_number(raw, parse_number(raw, language)), 1)
+    if glued:
+        # "5min", "24GB": the unit is the label, the value the number ("5 min", "24 GB")
+        value = value[: value.rindex(glued)]
+        noun = _label_after(after)[0]
+        label = glued if not noun or _is_time(glued) else f"{glued} {noun}"
+        figure = Figure(value=value, number=float(number), label=label, sentence=sentence)
+        return _with_qualifier(figure, before)
     if unit:
         # "3-day event": the span stays in the value; "256-GPU cluster": 256 of GPU cluster.
         word = unit[1:]
@@ -216,7 +303,39 @@ def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure 
         return None
     if abs(number) < 2 and not (pct or cur or mult or ordinal):
         return None
-    return Figure(value=value, number=float(number), label=label, sentence=sentence)
+    return _with_qualifier(
+        Figure(value=value, number=float(number), label=label, sentence=sentence), before
+    )
+
+
+def _with_qualifier(figure: Figure, before: str) -> Figure:
+    """ "plus de 1 200", "over 300": the qualifier is part of the figure ("1 200+" has its own)."""
+    qualifier = _APPROX.search(before[-24:])
+    if not qualifier or figure.value.endswith("+") or figure.value[:1] in "+-−~≈":
+        return figure
+    words = qualifier.group(0).strip().lower()
+    joiner = "" if words.endswith("'") else " "
+    return Figure(
+        value=f"{words}{joiner}{figure.value}",
+        number=figure.number,
+        label=figure.label,
+        sentence=figure.sentence,
+    )
+
+
+def french_number(raw: str, number: float | None) -> str:
+    """A number as French writes it: "1000" and "1,200" -> "1 200" (narrow no-break space),
+    "8.5" -> "8,5". Groupings already French (spaces) are kept as written."""
+    if number is None or not 0 <= abs(number) < 1e15 or re.search(r"\d[ \u00a0\u202f]\d", raw):
+        return raw
+    whole = int(abs(number))
+    if whole < 1000 and "." not in raw:
+        return raw
+    grouped = f"{whole:,}".replace(",", "\u202f") if whole >= 1000 else str(whole)
+    fraction = round(abs(number) - whole, 6)
+    if fraction:
+        grouped += "," + f"{fraction:.6f}".rstrip("0").split(".")[1]
+    return grouped
 
 
 def _word_figure(sentence: str, match: re.Match[str]) -> Figure | None:
@@ -231,7 +350,7 @@ def _word_figure(sentence: str, match: re.Match[str]) -> Figure | None:
         label = match.group("unit")[1:]
     else:
         label, _ = _label_after(sentence[match.end() :])
-    if not label or not number or (len(words) == 1 and not _counts(label)):
+    if not label or not number or (len(words) == 1 and not (_counts(label) or _is_time(label))):
         return None
     value = (match.group("approx") or "") + match.group("words")
     return Figure(value=value, number=float(number), label=label, sentence=sentence)
@@ -295,6 +414,8 @@ def _label_after(after: str) -> tuple[str, bool]:
             break
     if len(label) == 3 and not rest[2][:1].isalpha():
         label = label[:2]
+    if len(label) > 1 and _is_time(label[0]):
+        label = label[:1]  # "4 jours instaurée": the unit is what is counted
     # "60 hours of meetings", "10 ans d'expérience": the unit says little without what it measures
     if label and _is_time(label[0]) and len(label) == 1:
         after_unit = rest[1:4]
@@ -371,12 +492,15 @@ def _score(figure: Figure, context: str) -> float:
     if value.endswith("+") or _APPROX.search(context):
         score += 1.0
     measured = len(figure.label.split()) == 3 and figure.label.split()[1] in {"of", "de", "d'"}
-    if _is_time(figure.label) and not figure.label.lower().startswith(("day", "jour")):
-        score += 1.0 if measured else 0.0
+    if _is_time(figure.label):
+        # durations are key figures of this field: "207 jours pour détecter", "en 6 mois"
+        score += 1.5 + (0.5 if measured else 0.0)
         anniversary = "anniv" in figure.sentence.lower() or re.search(
             r"\b(?:ans|years?) (?:de|d'|of)\b", figure.sentence.lower()
         )
-        score += 1.5 if anniversary else -1.0
+        score += 1.0 if anniversary else 0.0
+    elif figure.label.split(" ")[0] in _MEASURES:
+        score += 1.5
     if re.search(r"\d(?:st|nd|rd|th|e|ème|er)\b", value) and not _counts(figure.label):
         score -= 1.0
     if figure.label[:1].isupper() and not _counts(figure.label):

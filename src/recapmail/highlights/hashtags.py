@@ -3,6 +3,11 @@ topics; places and acronyms the article spells out in passing come last.
 
 The event keeps its full name when that makes a readable tag (#CloudLibreSummit2025); a long one
 is tagged by its brand, the way people tag it (#KubeCon, not #KubeConCloudNativeConNorthAmerica).
+
+`hashtag` is the one spelling of a tag, used for the ★ JSON and for the posts alike: accents
+dropped ("œuvre" -> #Oeuvre), elisions dropped ("l'OpenInfra" -> #OpenInfra), the field's own
+spellings from a curated table (#OpenStack, #KubeCon, #CNCF), never a code token nor a bare two- or
+three-letter acronym the table does not know.
 """
 
 from __future__ import annotations
@@ -11,8 +16,76 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from recapmail.highlights.keywords import EVENT_WORDS, MAX_HASHTAGS, hashtag
+from recapmail.highlights.keywords import EVENT_WORDS, MAX_HASHTAGS
 from recapmail.highlights.words import FIRST_NAMES
+
+MAX_HASHTAG = 28  # longer tags read as noise: #KubeConCloudNativeConNorthAmerica
+# The field's tags as people write them; the key is the tag folded to lowercase ASCII.
+KNOWN_TAGS = {
+    tag.lower(): tag
+    for tag in (
+        "OpenStack", "Kubernetes", "K8s", "KubeCon", "CloudNativeCon", "CNCF", "OpenInfra",
+        "OpenInfraSummit", "OpenInfraDays", "Ceph", "KCD", "KCDFrance", "LinuxFoundation",
+        "OpenSource", "CloudNative", "DevOps", "GitOps", "FinOps", "SRE", "eBPF", "Cilium",
+        "ArgoCD", "Flux", "Helm", "Istio", "Envoy", "Prometheus", "Grafana", "OpenTelemetry",
+        "Terraform", "OpenTofu", "Ansible", "Proxmox", "ProxmoxVE", "vSphere", "VMware",
+        "OpenShift", "StarlingX", "KataContainers", "Zuul", "Kolla", "Nova", "Neutron", "Cinder",
+        "Swift", "Ironic", "Octavia", "Magnum", "Manila", "OVHcloud", "OVH", "Scaleway",
+        "Outscale", "IBM", "AWS", "GCP", "AI", "IA", "LLM", "GPU", "OCI", "API", "FOSDEM",
+        "PTG", "SecNumCloud", "CloudSouverain", "SouveraineteNumerique", "Linux", "Debian",
+        "Ubuntu", "Python", "Rust", "Golang", "WebAssembly", "Wasm", "Docker", "Podman",
+        "containerd", "Rook", "Longhorn", "MinIO", "PostgreSQL", "Kafka", "Keycloak", "Vault",
+        "Crossplane", "Backstage", "Kyverno", "Falco", "Sigstore", "Harbor", "Knative",
+        "KubeVirt", "Kubeflow", "vLLM", "Ollama", "GitLab", "GitHub", "Gerrit",
+    )
+}  # fmt: skip
+_TAG_TEXT = re.compile(r"[\w][\w \-'’.+&]{0,60}")
+_ELISION = re.compile(r"(?i)\b(?:[cdjlmnst]|qu)['’](?=\w)")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# What only code spells: snake_case, a file name (secret.xml), a flag, a header (X-Auth-Token).
+_CODE_TOKEN = re.compile(
+    r"_|\w\.(?:xml|json|ya?ml|conf|cfg|ini|toml|sh|py|txt|log|keyring|key|pem)\b"
+    r"|(?:^|\s)--?\w|^X-\w|\w-\w+-\w+-"
+)
+_CODE_HINT = re.compile(r"[_.\-]")
+_TRANSLITERATE = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "Æ": "AE", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l"}
+)
+
+
+def looks_code(term: str) -> bool:
+    """UUID_OF_SECRET, secret.xml, --flag, X-Auth-Token: a token only code spells."""
+    return bool(_CODE_HINT.search(term)) and bool(_CODE_TOKEN.search(term))
+
+
+def hashtag(text: str) -> str | None:
+    """ "souveraineté numérique" -> "#SouveraineteNumerique", "l'OpenInfra" -> "#OpenInfra",
+    "kubecon" -> "#KubeCon"; None for what is no tag (digits only, markup, code, a bare short
+    acronym outside the table, more than MAX_HASHTAG characters).
+
+    A word with capitals of its own keeps them (vSphere, eBPF); others get an initial capital.
+    """
+    value = _INVISIBLE.sub("", text or "").strip().lstrip("#＃").strip()
+    if not _TAG_TEXT.fullmatch(value) or _CODE_TOKEN.search(value):
+        return None  # markup, template syntax, sentences, code: not a tag
+    value = re.sub(r"(?<=\w)['’]s\b", "", value)  # "Ceph's" -> "Ceph"
+    value = _ELISION.sub("", value).translate(_TRANSLITERATE)
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    words = re.findall(r"[A-Za-z0-9]+", value)
+    tag = "".join(
+        KNOWN_TAGS.get(w.lower()) or (w if any(c.isupper() for c in w) else w[:1].upper() + w[1:])
+        for w in words
+    )
+    if len(tag) < 2 or tag.isdigit() or not tag[0].isalpha() or len(tag) > MAX_HASHTAG:
+        return None
+    known = KNOWN_TAGS.get(tag.lower())
+    if known:
+        return "#" + known
+    if len(tag) <= 3 and (tag.isupper() or (len(words) == 1 and words[0].isupper())):
+        return None  # #CAC, #ATT: an acronym people do not tag
+    return "#" + tag
+
 
 MAX_EVENT_TAG = 24
 _EXTRA_SCORE = 0.8  # a project named once or twice, outside the keywords, can still be tagged
@@ -104,6 +177,10 @@ def _event_tag(name: str) -> str | None:
 
 
 def _is_person(term: str) -> bool:
+    """ "Rachid Zarouali", or a name inside a longer term ("KCD France Rachid Zarouali")."""
     words = term.split()
-    first = unicodedata.normalize("NFKD", words[0].lower()).encode("ascii", "ignore").decode()
-    return len(words) in {2, 3} and first in FIRST_NAMES
+    for index, word in enumerate(words[:-1]):
+        folded = unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+        if folded in FIRST_NAMES and words[index + 1][:1].isupper() and (index or len(words) < 4):
+            return True
+    return False

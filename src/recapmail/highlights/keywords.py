@@ -143,18 +143,6 @@ def keep_terms(
     return tuple(kept)
 
 
-def hashtag(text: str) -> str | None:
-    """ "souveraineté numérique" -> "#SouveraineteNumerique"; None when nothing usable is left."""
-    text = re.sub(r"(?<=\w)['’]s\b", "", text)  # "Ceph's" -> "Ceph"
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[A-Za-z0-9]+", ascii_text.replace("'", " "))
-    parts = [w if any(c.isupper() for c in w) else w[:1].upper() + w[1:] for w in words]
-    tag = "".join(parts)
-    if not tag or tag.isdigit() or len(tag) > 40 or not tag[0].isalpha():
-        return None
-    return "#" + tag
-
-
 def names_in(text: str) -> list[str]:
     """Runs of capitalised words in `text`, as written ("OpenInfra Summit Europe 2025")."""
     return _names(_tokens(text), None)

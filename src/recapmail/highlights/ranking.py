@@ -15,7 +15,14 @@ from dataclasses import dataclass
 
 from recapmail.highlights.shorten import LIMIT as SHORTEN_LIMIT
 from recapmail.highlights.shorten import shorten
-from recapmail.highlights.words import CALL_TO_ACTION, GENERIC, NEWS_CUES, STOPWORDS, THANKS
+from recapmail.highlights.words import (
+    CALL_TO_ACTION,
+    GENERIC,
+    NEWS_CUES,
+    STOPWORDS,
+    THANKS,
+    word_set,
+)
 from recapmail.model import Figure
 
 SUMMARY_PAIR_LIMIT = 330
@@ -52,6 +59,35 @@ _OPENER = re.compile(
     r"for|according to|as|if|when|while|although|after|before|since|depuis)\b",
     re.IGNORECASE,
 )
+# A sentence that opens by pointing back ("C'est ce qu'a…", "Cela…", "Ils…", "This…") needs the
+# one before it; it is kept only when nothing standing alone is as good.
+_POINTS_BACK = re.compile(
+    r"^(?:c['’]est|c['’]était|ce fut|cela|ceci|ça|ainsi|ils|elles|eux|celui-ci|celle-ci|"
+    r"ceux-ci|ce dernier|cette dernière|ces derniers|de plus|en effet|du coup|"
+    r"this|that|these|those|they|them|it(?! is (?:possible|time|now))|such|thus|"
+    r"also|however|moreover)\b",
+    re.IGNORECASE,
+)
+# "Elle a montré…", "He showed…": in a recap, the speaker the section just introduced
+_SPEAKER = re.compile(r"^(?:il|elle|he|she)\b(?! y a| faut| existe)", re.IGNORECASE)
+# "Conférence 1 : Faire du Kubernetes…", "Talk 3 - …": a section title, even inside a paragraph
+_TALK_TITLE = re.compile(
+    r"^(?:conférence|conf|talk|session|keynote|atelier|workshop|jour|day|partie|part|track)"
+    r"\s*(?:n°\s*)?\d{1,2}\s*[:\-–—]",
+    re.IGNORECASE,
+)
+_VERBS = word_set(
+    "est sont était étaient a ont avait avaient sera seront fut peut peuvent doit doivent fait "
+    "font va vont permet permettent is are was were has have had will would can could should "
+    "may might must does do did gets got makes made"
+)
+_VERB_ENDINGS = ("ed", "é", "és", "ée", "ées", "ait", "aient", "ent", "ons", "ez", "era", "eront",
+                 "ira", "iront", "ing", "'s", "'re")  # fmt: skip
+POINTS_BACK_PENALTY = 1.0
+SPEAKER_PENALTY = 0.4
+HEADING_LIKE_PENALTY = 2.0
+VERBLESS_PENALTY = 1.0
+FRAGMENT_LENGTH = 140  # a longer sentence without a verb we know is a list, not a fragment
 _KEY_POINT = re.compile(r"^[A-ZÀ-Þ][^:.!?]{2,50}\s?:\s+\S.{40,}")
 
 
@@ -101,7 +137,30 @@ def score_sentence(
         score -= 0.4
     if _META.match(text):
         score -= 1.5  # "In this post…": about the article, not about the news
+    if kind != "heading":
+        score -= stand_alone_penalty(text)
     return score + _length_adjustment(text)
+
+
+def _has_verb(text: str) -> bool:
+    """A finite verb, roughly: an auxiliary or a verb ending (word by word, in linear time)."""
+    for word in _WORD.findall(text.lower()):
+        if word in _VERBS or (len(word) > 3 and word.endswith(_VERB_ENDINGS)):
+            return True
+    return False
+
+
+def stand_alone_penalty(text: str) -> float:
+    """How far a sentence is from standing alone: pointing back, a talk's title, no verb."""
+    opening = text.lstrip("\"'«“ ")
+    penalty = POINTS_BACK_PENALTY if _POINTS_BACK.match(opening) else 0.0
+    if _SPEAKER.match(opening):
+        penalty += SPEAKER_PENALTY
+    if _TALK_TITLE.match(opening):
+        penalty += HEADING_LIKE_PENALTY
+    if len(text) < FRAGMENT_LENGTH and not _has_verb(text):
+        penalty += VERBLESS_PENALTY
+    return penalty
 
 
 def heading_subject(heading: str) -> frozenset[str]:
@@ -202,7 +261,11 @@ def pick_highlights(
     chosen_sets = [_content(c.text) for c in summary]
     chosen_figures = [_figure_keys(c) for c in summary]
     sections = Counter(c.section for c in summary)
-    pool = [c for c in candidates if all(c is not s for s in summary) and c.score > -1.5]
+    pool = [
+        c
+        for c in candidates
+        if all(c is not s for s in summary) and c.score > -1.5 and c.kind != "heading"
+    ]
     words_of = {id(c): _content(c.text) for c in pool}
     keys_of = {id(c): _figure_keys(c) for c in pool}
     cost_of = {id(c): _cut_cost(c.text) for c in pool if len(c.text) > SHORTEN_LIMIT}

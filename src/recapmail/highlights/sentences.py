@@ -31,13 +31,15 @@ _ANY_LANGUAGE = _ABBREVIATIONS["fr"] | _ABBREVIATIONS["en"]  # text of unknown l
 # Lowercase "etc." ends sentences often enough that splitting after it is the better bet.
 _NOT_ABBREVIATION_WHEN_CAPITAL_FOLLOWS = {"etc."}
 
+# Linear on any input: a mark run is only entered at its first character (the lookbehinds) and
+# every repetition is possessive, so "!!!!…", "....…" or 200 KB of combining marks never rescan.
 _BOUNDARY = re.compile(
-    r"(?:(?<=\S)[.…]+|\s?[!?]+(?:\s?[!?])*)"  # end mark, French style "fin !" included
-    r"(?P<close>[\"'»”)\]]*)"  # closing quotes or brackets stay with the sentence
-    r"(?P<space>\s+)"
+    r"(?:(?<=[^\s.…])[.…]++|(?<![!?\s])\s?[!?](?:\s?[!?])*+)"  # end mark, "fin !" included
+    r"(?P<close>[\"'»”)\]]*+)"  # closing quotes or brackets stay with the sentence
+    r"(?P<space>\s++)"
     r"(?=[\"'«“(\[]?\s?[A-ZÀ-ÖØ-Þ0-9])"  # what a new sentence can start with
 )
-_WORD_BEFORE = re.compile(r"(\S+)$")
+_WORD_TAIL = 80  # an abbreviation or a run of initials is shorter than this
 _INITIAL = re.compile(r"^(?:[A-ZÀ-Þ]\.)+$|^[A-ZÀ-Þ]$")
 
 
@@ -84,10 +86,10 @@ def _abbreviations(language: str | None) -> set[str]:
 
 
 def _is_abbreviation(before: str, abbreviations: set[str]) -> bool:
-    word_match = _WORD_BEFORE.search(before)
-    if not word_match:
+    tail = before[-_WORD_TAIL:]
+    if not tail or tail[-1].isspace():
         return False
-    word = word_match.group(1).lstrip("(«\"'[")
+    word = tail.split()[-1].lstrip("(«\"'[")
     lowered = word.lower() + "."
     if lowered in abbreviations and lowered not in _NOT_ABBREVIATION_WHEN_CAPITAL_FOLLOWS:
         return True

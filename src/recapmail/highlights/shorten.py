@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 LIMIT = 220
-_PAREN = re.compile(r"\s*\((?![^)]*\d)[^()]{2,120}\)")
-_DASH_ASIDE = re.compile(r"\s[—–-]\s(?![^—–]*\d)[^—–]{2,120}\s[—–-](?=\s)")
+# Lookaheads bounded by the aside's own length: "((((…" must not rescan the rest of the text.
+_PAREN = re.compile(r"\s?\((?![^)]{0,121}\d)[^()]{2,120}\)")
+_DASH_ASIDE = re.compile(r"\s[—–-]\s(?![^—–]{0,121}\d)[^—–]{2,120}\s[—–-](?=\s)")
 _LEAD = re.compile(
     r"^(?P<lead>[^,;:]{8,80}),\s+(?P<rest>.+)$"
 )  # "Dans un contexte de pressions économiques, l'ouverture…"

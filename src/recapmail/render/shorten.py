@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 import regex
 
+from recapmail.highlights.hashtags import hashtag
 from recapmail.highlights.sentences import ends_with_abbreviation, split_sentences
 
 ELLIPSIS = "…"
@@ -263,32 +264,6 @@ def _hard_cut(word: str, ok: Callable[[str], bool]) -> list[str]:
 
 
 # -- hashtags ---------------------------------------------------------------------------------
-
-MAX_HASHTAG = 28  # longer tags read as noise: #KubeConCloudNativeConNorthAmerica
-_TAG_TEXT = regex.compile(r"[\w][\w \-'’.+&/]{0,60}")
-_ELISION = regex.compile(r"(?i)\b(?:[cdjlmnst]|qu)['’](?=\w)")
-
-
-def hashtag(text: str) -> str | None:
-    """ "souveraineté numérique" -> "#SouveraineteNumerique"; None when nothing usable is left.
-
-    Accents are dropped and words joined in CamelCase; a tag of digits only is refused, since
-    Mastodon and LinkedIn do not take it as a hashtag.
-    """
-    value = clean(text).lstrip("#＃")
-    if not _TAG_TEXT.fullmatch(value):  # markup, template syntax, sentences: not a tag
-        return None
-    value = _ELISION.sub("", value)
-    value = unicodedata.normalize("NFKD", value)
-    value = "".join(c for c in value if not unicodedata.combining(c))
-    value = value.replace("ß", "ss").replace("æ", "ae").replace("œ", "oe")
-    value = value.replace("Æ", "AE").replace("Œ", "OE").replace("ø", "o").replace("Ø", "O")
-    words = regex.findall(r"[A-Za-z0-9]+", value)
-    # A word with capitals of its own keeps them (vSphere, eBPF); others get an initial capital.
-    tag = "".join(w if any(c.isupper() for c in w) else w[:1].upper() + w[1:] for w in words)
-    if len(tag) < 2 or tag.isdigit() or len(tag) > MAX_HASHTAG:
-        return None
-    return "#" + tag
 
 
 def hashtags(candidates: Iterable[str], *, keep: int) -> list[str]:

@@ -416,6 +416,7 @@ _NOT_A_LINK = re.compile(r"\]\((?!https?://|mailto:)", re.IGNORECASE)
 _HEADING = re.compile(r"<h([1-6])>")
 _LIST_ITEM = re.compile(r"<li>")
 _BREAK = re.compile(r"<br\s*/?>")
+_CODE_SPAN = re.compile(r"<code>([^<]{0,2000}(?:<(?!/code>)[^<]{0,2000}){0,20})</code>")
 _BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK - {"li", "br"})) + r")>")
 _INLINE_OR_BLOCK = re.compile(r"<(/?)([a-z0-9]+)[^>]*>")
 _LINE_EDGES = re.compile(r" *\n *")
@@ -460,13 +461,37 @@ def html_to_markdown(html: str, base: str | None = None) -> str:
         return f"[{inner}]({htmllib.escape(target.replace(')', '%29'), quote=False)})"
 
     text = _LINK.sub(link, text)
+    if "<pre>" in text or "<code>" in text:
+        text = _code_to_markdown(text)
     text = _HEADING.sub(lambda m: "\n\n" + "#" * int(m.group(1)) + " ", text)
     text = _LIST_ITEM.sub("\n- ", text)
     text = _BREAK.sub("\n", text)
     text = _BLOCK_TAG.sub("\n\n", text)
     text = htmllib.unescape(_TAG.sub("", text))
     text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
-    return _inert(_BLANKS.sub("\n\n", text).strip())
+    return _inert(_BLANKS.sub("\n\n", text).strip()).replace("\u2028", "\n")
+
+
+def _code_to_markdown(text: str) -> str:
+    """<pre> becomes a fenced block and <code> a code span: still in the body, but marked as
+    code so that highlights, figures, keywords and hashtags leave it out."""
+    out: list[str] = []
+    position = 0
+    while (start := text.find("<pre>", position)) != -1:
+        end = text.find("</pre>", start)
+        end = len(text) if end == -1 else end
+        out.append(_inline_code(text[position:start]))
+        block = _TAG.sub("", text[start + 5 : end]).strip("\n")
+        fence = "~~~" if "```" in block else "```"
+        lines = block.replace("\n", "\u2028")  # survives the space and line clean-up below
+        out.append(f"<pre>{fence}\u2028{lines}\u2028{fence}</pre>")
+        position = end + 6
+    out.append(_inline_code(text[position:]))
+    return "".join(out)
+
+
+def _inline_code(text: str) -> str:
+    return _CODE_SPAN.sub(lambda m: "`" + _TAG.sub("", m.group(1)).replace("`", "'") + "`", text)
 
 
 def _inert(markdown: str) -> str:
