@@ -487,8 +487,8 @@ def _score(figure: Figure, context: str) -> float:
         score += 3.0
     if any(word in value for word in ("million", "milliard", "billion", "thousand", "mille")):
         score += 1.5
-    if _counts(figure.label):
-        score += 2.5
+    if _counts(figure.label) and not _is_time(figure.label):
+        score += 2.5  # "deux jours de conférences" says how long, not how many conferences
     if value.endswith("+") or _APPROX.search(context):
         score += 1.0
     measured = len(figure.label.split()) == 3 and figure.label.split()[1] in {"of", "de", "d'"}
