@@ -362,9 +362,11 @@ def _subject(
 def _short_title(title: str) -> str:
     """A long title by its head ("Journées OpenInfra Lyon 2026 : l'open source…" -> "Journées
     OpenInfra Lyon 2026"), else cut at a word: the subject's start is all a phone shows."""
-    head = re.split(r"\s[:–—|]\s|\s?:\s", title, maxsplit=1)[0].strip()
-    if len(title) > 50 and len(head) >= 12:
-        title = head
+    if len(title) > 50:
+        for pattern in (r"\s?:\s", r"\s[–—|]\s"):
+            head = re.split(pattern, title, maxsplit=1)[0].strip()
+            if 12 <= len(head) < len(title):
+                return _cut(head, MAX_TOP_IN_SUBJECT)
     return _cut(title, MAX_TOP_IN_SUBJECT)
 
 
