@@ -46,7 +46,7 @@ def safe_url(raw: str | None) -> str | None:
     if scheme not in SCHEMES:
         return None
     if scheme == "mailto":
-        return "mailto:" + percent_encoded(value[len("mailto:") :])
+        return ("mailto:" + percent_encoded(value[len("mailto:") :])).replace("'", "%27")
     try:
         host = parts.hostname
         port = parts.port
@@ -62,7 +62,9 @@ def safe_url(raw: str | None) -> str | None:
     netloc = (f"{userinfo}@" if userinfo else "") + (f"[{host}]" if ":" in host else host)
     netloc += f":{port}" if port is not None else ""
     path, query, fragment = map(percent_encoded, (parts.path, parts.query, parts.fragment))
-    return urlunsplit((scheme, percent_encoded(netloc), path, query, fragment))
+    # A quote is legal in a URL but ends an attribute some template may write with quotes.
+    url = urlunsplit((scheme, percent_encoded(netloc), path, query, fragment))
+    return url.replace("'", "%27")
 
 
 def with_tracking(url: str, source: str, campaign: str, medium: str = "email") -> str:
