@@ -326,3 +326,45 @@ def test_the_newsletter_links_the_teams_recaps_to_its_blog(examples: Path, tmp_p
         assert f"https://www.example.org/blog/{slug}/" in body
     linkedin = (text.parent / "social" / "linkedin.txt").read_text("utf-8")
     assert "https://www.example.org/" in linkedin and ends_well(linkedin)
+
+
+def test_the_voice_settings_speak_as_the_team_wants() -> None:
+    from recapmail.config import SocialConfig
+
+    base = config()
+    neutral = posts_for_article(proxmox_fr(), base, ("linkedin",))[0].text
+    assert "→ Lire le compte rendu" in neutral  # the default: an infinitive, no emoji
+    social = replace(base.social, first_person=False, address="vous", emoji=True)
+    voiced = posts_for_article(proxmox_fr(), replace(base, social=social), ("linkedin",))[0]
+    assert "👉 Lisez notre compte rendu" in voiced.text
+    assert voiced.count <= voiced.limit
+    tu = replace(base, social=replace(base.social, address="tu"))
+    assert "→ Lis notre compte rendu" in posts_for_article(proxmox_fr(), tu, ("mastodon",))[0].text
+    assert isinstance(social, SocialConfig)
+
+
+def test_a_team_not_in_the_first_person_is_named() -> None:
+    from recapmail.render.social_voice import _presence
+
+    assert (
+        _presence((), "KubeCon 2026", "Paris", "", "fr")
+        == "Nous étions à la KubeCon 2026, à Paris."
+    )
+    assert _presence((), "KubeCon 2026", "Paris", "", "fr", team="Pôle infra") == (
+        "Pôle infra était à la KubeCon 2026, à Paris."
+    )
+    assert _presence(("Claire",), "KubeCon 2026", "", "", "fr", team="Pôle infra") == (
+        "Claire était à la KubeCon 2026."
+    )
+
+
+def test_voice_settings_are_read_and_checked(tmp_path: Path) -> None:
+    from recapmail.errors import ConfigError
+
+    path = tmp_path / "feeds.toml"
+    path.write_text('[social]\nfirst_person = false\naddress = "tu"\nemoji = true\n')
+    social = read_config(path).social
+    assert (social.first_person, social.address, social.emoji) == (False, "tu", True)
+    path.write_text('[social]\naddress = "ils"\n')
+    with pytest.raises(ConfigError, match=r"feeds.toml:2: social.address: 'ils': use \"vous\""):
+        read_config(path)

@@ -62,6 +62,11 @@ class SocialConfig:
     hashtags: tuple[str, ...] = ()
     mastodon_limit: int = 500
     platforms: tuple[Platform, ...] = PLATFORMS
+    # The team's voice: "Nous étions à…" (first person) or "<team> était à…"; the call to read
+    # as an infinitive ("Lire le compte rendu", neutral), or to "vous" or "tu"; emoji or none.
+    first_person: bool = True
+    address: str = ""
+    emoji: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,10 +275,17 @@ class _Reader:
                 raise self._error(
                     s, "hashtags", f"{tag!r} is not a hashtag (letters and digits only)"
                 )
+        address = self._get(t, s, "address", str) or ""
+        if address not in ("", "vous", "tu"):
+            raise self._error(s, "address", f'{address!r}: use "vous" or "tu"')
+        first_person = self._get(t, s, "first_person", bool)
         return SocialConfig(
             hashtags=hashtags,
             mastodon_limit=limit or 500,
             platforms=cast(tuple[Platform, ...], tuple(dict.fromkeys(platforms))),
+            first_person=True if first_person is None else first_person,
+            address=address,
+            emoji=bool(self._get(t, s, "emoji", bool)),
         )
 
     def _fetch(self, t: dict[str, Any]) -> FetchConfig:

@@ -40,6 +40,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "fr": {
         "read_recap": "Lire le compte rendu",
         "read_article": "Lire l’article",
+        "read_recap_vous": "Lisez notre compte rendu",
+        "read_article_vous": "Lisez l’article",
+        "read_recap_tu": "Lis notre compte rendu",
+        "read_article_tu": "Lis l’article",
         "read_digest": "Toute la lettre",
         "top_story": "À la une",
         "top_week": "À la une cette semaine",
@@ -90,7 +94,9 @@ def posts_for_article(
         sources=(h.article.source,),
     )
     if h.article.kind == "file":
-        draft = _as_recap(draft, [h], h.title, h.figures, h.highlights, frame(cfg, language))
+        draft = _as_recap(
+            draft, [h], h.title, h.figures, h.highlights, frame(cfg, language), _team_voice(cfg)
+        )
     return _posts(draft, cfg, platforms, thread)
 
 
@@ -117,12 +123,13 @@ def _as_recap(
     figures: Sequence[Figure],
     highlights: Sequence[str],
     language: str,
+    team_voice: str = "",
 ) -> Draft:
     """The team speaking of its own recap: who went where and when, the key figure before the
     fold, whole takeaways, a call to read it; the recap's own sentences keep their language."""
     from recapmail.render.social_voice import recap_lead, takeaways
 
-    lead = recap_lead(members, title, figures, language)
+    lead = recap_lead(members, title, figures, language, team=team_voice)
     source_language = _majority([h.language for h in members]) if members else language
     t = _strings(language)
     if not lead.hook:
@@ -181,7 +188,9 @@ def posts_for_cluster(
         sources=tuple(h.article.source for h in members),
     )
     if members and all(h.article.kind == "file" for h in members):
-        draft = _as_recap(draft, members, c.title, c.figures, c.highlights, frame(cfg, language))
+        draft = _as_recap(
+            draft, members, c.title, c.figures, c.highlights, frame(cfg, language), _team_voice(cfg)
+        )
     return _posts(draft, cfg, platforms, thread)
 
 
@@ -293,6 +302,20 @@ def post_link(raw: str | None) -> str | None:
 
 
 # -- drafting ---------------------------------------------------------------------------------
+
+
+def _team_voice(cfg: Config) -> str:
+    """Who speaks when a recap names no author: "" for "Nous", else the team's name."""
+    return "" if cfg.social.first_person else cfg.newsletter.team
+
+
+def _addressed(label: str, language: str, cfg: Config) -> str:
+    """The call to read as `[social] address` says it ("Lisez…", "Lis…"); French only."""
+    t = _strings(language)
+    for key in ("read_recap", "read_article"):
+        if cfg.social.address and label == t[key]:
+            return t.get(f"{key}_{cfg.social.address}", label)
+    return label
 
 
 def _strings(language: str) -> dict[str, str]:
@@ -464,7 +487,8 @@ def _renderer(platform: Platform, cfg: Config) -> Callable[[Draft], str]:
             "entries_label": d.entries_label,
             "more": _more_text(d.more, bool(d.entries), d.language),
             "link": d.link or "",
-            "link_label": d.link_label,
+            "link_label": _addressed(d.link_label, d.language, cfg),
+            "emoji": cfg.social.emoji,
             "colon": "\u202f:" if d.language == "fr" else ":",
             "hashtags": list(d.hashtags),
         }

@@ -115,7 +115,13 @@ def _at(event: str, language: str) -> str:
     return f"à {event}"
 
 
-def _presence(who: Sequence[str], event: str, place: str, when: str, language: str) -> str:
+def _presence(
+    who: Sequence[str], event: str, place: str, when: str, language: str, team: str = ""
+) -> str:
+    """ "Claire et Tom étaient aux…"; with no author "Nous étions…", or "<team> était…" when
+    the team does not speak in the first person ([social] first_person = false)."""
+    if not who and team:
+        who = (team,)
     if language == "fr":
         subject = _joined(who, "fr") if who else "Nous"
         verb = "étions" if not who else "étaient" if len(who) > 1 else "était"
@@ -130,7 +136,12 @@ def _presence(who: Sequence[str], event: str, place: str, when: str, language: s
 
 
 def recap_lead(
-    members: Sequence[Highlights], title: str, figures: Sequence[Figure], language: str
+    members: Sequence[Highlights],
+    title: str,
+    figures: Sequence[Figure],
+    language: str,
+    *,
+    team: str = "",
 ) -> Lead:
     """Who went where and when, then the key figure within the fold, in `language`."""
     said = _all_sentences(members)
@@ -153,7 +164,7 @@ def recap_lead(
                 break
         mine = sorted(members, key=lambda h: h.language != language)
         authors = [h.article.author or "" for h in mine]
-        hook = _presence(first_names(authors), event, place, when, language)
+        hook = _presence(first_names(authors), event, place, when, language, team)
         used += [s for s in said if event in s and _TEAM.search(s)]
     else:
         # The team's own sentence, in the frame's language if one is, else in the recap's.
