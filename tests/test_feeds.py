@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 
 from recapmail.errors import SourceError
-from recapmail.sources.feeds import (
-    ParsedFeed,
-    clean_url,
-    html_to_markdown,
-    looks_like_feed,
-    parse_feed,
-    url_key,
-)
+from recapmail.sources.feed_html import html_to_markdown
+from recapmail.sources.feeds import ParsedFeed, looks_like_feed, parse_feed
+from recapmail.urls import clean_url, url_key
 from tests.feedserver import make_items, rss_feed
 
 FEEDS = Path(__file__).parent / "data" / "feeds"

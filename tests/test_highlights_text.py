@@ -263,7 +263,7 @@ def test_code_never_makes_highlights_figures_keywords_or_hashtags() -> None:
 
 
 def test_feed_code_blocks_stay_in_the_body_marked_as_code() -> None:
-    from recapmail.sources.feeds import html_to_markdown
+    from recapmail.sources.feed_html import html_to_markdown
 
     body = html_to_markdown(
         "<p>Intro.</p><pre><code>$ kvm -m 2048\nHOST=10.0.0.1\n</code></pre>"

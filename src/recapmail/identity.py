@@ -9,8 +9,8 @@ import unicodedata
 from pathlib import Path
 
 from recapmail.model import Article
-from recapmail.sources.feeds import untranslated_key, url_key
 from recapmail.sources.files import shown
+from recapmail.urls import untranslated_key, url_key
 
 _NON_WORD = re.compile(r"[\W_]+")
 

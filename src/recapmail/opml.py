@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 
 from recapmail.config import Config
 from recapmail.errors import ConfigError, RecapmailError
-from recapmail.sources.feeds import url_key
+from recapmail.urls import url_key
 
 MAX_OPML_BYTES = 10_000_000
 

@@ -10,8 +10,6 @@ https and mailto kept) before it reaches an Article.
 
 from __future__ import annotations
 
-import functools
-import html as htmllib
 import json
 import logging
 import re
@@ -19,12 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote
 
 from recapmail.dates import parse_date
 from recapmail.errors import SourceError
 from recapmail.model import Article
-from recapmail.sources.decode import cap_body, strip_markup
+from recapmail.sources.decode import cap_body
+from recapmail.sources.feed_html import absolute, html_to_markdown, html_to_text
+from recapmail.urls import clean_url
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,7 @@ _ACTIVE_SCHEME = re.compile(
     r"[\x00-\x20]*:",
     re.IGNORECASE,
 )
-_ABSOLUTE = re.compile(r"^https?://[\w.-]+(?::\d+)?(?:[/?#][^\s]*)?$", re.ASCII)
 _LANGUAGE_CODE = re.compile(r"^([a-z]{2})(?:[-_]|$)")
-_ORIGIN = re.compile(r"^https?://[^/?#\s\\]+", re.IGNORECASE)
 _DATE_TAG = re.compile(rb"<(?:pubDate|dc:date|published)[\s>]")
 _LANGUAGE = re.compile(
     rb"<language>\s*([A-Za-z-]{2,12})\s*</language>|xml:lang=[\"']([A-Za-z-]{2,12})"
@@ -297,7 +295,7 @@ def _article(
     language: str | None,
 ) -> Article | None:
     raw_link = _str(entry.get("link")).strip()
-    link = _absolute(raw_link, base)
+    link = absolute(raw_link, base)
     content, content_type = _content(entry)
     summary = _str(entry.get("summary") or entry.get("description"))
     text_only = "plain" in content_type or content_type == "text"
@@ -355,23 +353,6 @@ def _content(entry: Mapping[str, Any]) -> tuple[str, str]:
     return _str(entry.get("summary") or entry.get("description")), "html"
 
 
-def _absolute(link: str, base: str | None) -> str | None:
-    link = link.strip()
-    if not link:
-        return None
-    if _ABSOLUTE.match(link):
-        return link  # most links; urljoin costs ~15 µs
-    if base and link[:1] == "/" and link[1:2] != "/" and "/." not in link and " " not in link:
-        origin = _ORIGIN.match(base)
-        if origin:  # root-relative, the usual relative link in feeds
-            return origin.group(0) + link
-    resolved = urljoin(base, link) if base else link
-    parts = urlsplit(resolved)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in resolved:
-        return None
-    return resolved
-
-
 def _language(value: object) -> str | None:
     text = _str(value).strip().lower()
     match = _LANGUAGE_CODE.match(text)
@@ -402,104 +383,6 @@ def _list(value: object) -> list[Mapping[str, Any]]:
     return [v for v in value if isinstance(v, Mapping)]
 
 
-# -- entry HTML -> Markdown ------------------------------------------------------------
-
-_BLOCK = {"p", "div", "section", "article", "header", "footer", "blockquote", "pre", "table",
-          "tr", "ul", "ol", "dl", "dt", "dd", "figure", "figcaption", "hr", "br", "li",
-          "h1", "h2", "h3", "h4", "h5", "h6"}  # fmt: skip
-_KEEP = _BLOCK | {"a", "td", "th", "code", "em", "strong", "b", "i"}
-_DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "svg", "math", "template",
-                 "noscript", "select", "textarea", "button", "form"}  # fmt: skip
-_TAG = re.compile(r"<(/?)([a-z0-9]+)((?:\s[^>]*)?)/?>")
-_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
-_NOT_A_LINK = re.compile(r"\]\((?!https?://|mailto:)", re.IGNORECASE)
-_HEADING = re.compile(r"<h([1-6])>")
-_LIST_ITEM = re.compile(r"<li>")
-_BREAK = re.compile(r"<br\s*/?>")
-_CODE_SPAN = re.compile(r"<code>([^<]{0,2000}(?:<(?!/code>)[^<]{0,2000}){0,20})</code>")
-_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK - {"li", "br"})) + r")>")
-_INLINE_OR_BLOCK = re.compile(r"<(/?)([a-z0-9]+)[^>]*>")
-_LINE_EDGES = re.compile(r" *\n *")
-_BLANKS = re.compile(r"\n\s*\n\s*(?:\n\s*)+")
-_SPACES = re.compile(r"[ \t\u00a0]+")
-_cleaner: Any = None
-
-
-def _sanitise(html: str) -> str:
-    """nh3 (html5ever) turns any tag soup into well-formed, allow-listed HTML."""
-    global _cleaner
-    if _cleaner is None:
-        import nh3
-
-        _cleaner = nh3.Cleaner(
-            tags=_KEEP,
-            attributes={"a": {"href"}},
-            url_schemes={"http", "https", "mailto"},
-            clean_content_tags=_DROP_CONTENT,
-            link_rel=None,
-            strip_comments=True,
-        )
-    return str(_cleaner.clean(html))
-
-
-def html_to_markdown(html: str, base: str | None = None) -> str:
-    """Sanitised entry HTML as Markdown: paragraphs, list items, headings, absolute links.
-
-    nh3's output is well-formed with quoted attributes, so a few C-speed regex passes do the
-    rest (~40 µs for 1.5 KB of HTML); entities are decoded once, at the end.
-    """
-    if "<" not in html and "&" not in html:
-        return _inert(_SPACES.sub(" ", html).strip())
-    text = _sanitise(html)
-
-    def link(match: re.Match[str]) -> str:
-        inner = _TAG.sub("", match.group(2)).strip().replace("[", "(").replace("]", ")")
-        href = htmllib.unescape(match.group(1)).strip()
-        target = href if href.lower().startswith("mailto:") else _absolute(href, base)
-        if not target or not inner:
-            return inner
-        return f"[{inner}]({htmllib.escape(target.replace(')', '%29'), quote=False)})"
-
-    text = _LINK.sub(link, text)
-    if "<pre>" in text or "<code>" in text:
-        text = _code_to_markdown(text)
-    text = _HEADING.sub(lambda m: "\n\n" + "#" * int(m.group(1)) + " ", text)
-    text = _LIST_ITEM.sub("\n- ", text)
-    text = _BREAK.sub("\n", text)
-    text = _BLOCK_TAG.sub("\n\n", text)
-    text = htmllib.unescape(_TAG.sub("", text))
-    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
-    return _inert(_BLANKS.sub("\n\n", text).strip()).replace("\u2028", "\n")
-
-
-def _code_to_markdown(text: str) -> str:
-    """<pre> becomes a fenced block and <code> a code span: still in the body, but marked as
-    code so that highlights, figures, keywords and hashtags leave it out."""
-    out: list[str] = []
-    position = 0
-    while (start := text.find("<pre>", position)) != -1:
-        end = text.find("</pre>", start)
-        end = len(text) if end == -1 else end
-        out.append(_inline_code(text[position:start]))
-        block = _TAG.sub("", text[start + 5 : end]).strip("\n")
-        fence = "~~~" if "```" in block else "```"
-        lines = block.replace("\n", "\u2028")  # survives the space and line clean-up below
-        out.append(f"<pre>{fence}\u2028{lines}\u2028{fence}</pre>")
-        position = end + 6
-    out.append(_inline_code(text[position:]))
-    return "".join(out)
-
-
-def _inline_code(text: str) -> str:
-    return _CODE_SPAN.sub(lambda m: "`" + _TAG.sub("", m.group(1)).replace("`", "'") + "`", text)
-
-
-def _inert(markdown: str) -> str:
-    """Text that spells a Markdown link ("[x](javascript:…)", entities decoded) must not
-    become one: only the links made from <a href> above, http(s) or mailto, stay links."""
-    return _NOT_A_LINK.sub("] (", markdown) if "](" in markdown else markdown
-
-
 _XML_DECLARATION = re.compile(rb"""^(\s*<\?xml[^>]{0,200}?encoding=["'])([\w.:-]+)(["'])""")
 
 
@@ -514,73 +397,3 @@ def _honest_encoding(data: bytes) -> bytes:
     except UnicodeDecodeError:
         return data
     return match.group(1) + b"utf-8" + match.group(3) + data[match.end() :]
-
-
-def html_to_text(html: str) -> str:
-    """One line of plain text (titles, authors, tags)."""
-    if "<" in html or "&" in html:
-        html = htmllib.unescape(
-            _INLINE_OR_BLOCK.sub(lambda m: " " if m.group(2) in _BLOCK else "", _sanitise(html))
-        )
-        # "&lt;script&gt;" unescapes to a tag: metadata is text, markup in it is dropped
-        return strip_markup(html)
-    return " ".join(html.split())
-
-
-# -- links -------------------------------------------------------------------------------
-
-_TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|_hsenc|_hsmi|"
-    r"mkt_tok|igshid|ref_src|ref_url|cmpid|oly_enc_id|oly_anon_id|vero_id|wt_mc|xtor|at_medium|"
-    r"at_campaign|__s|s_cid|ncid|sr_share|spm)$",
-    re.IGNORECASE,
-)
-
-
-_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S)
-_DEFAULT_PORT = re.compile(r":(?:80|443)$")
-
-
-def clean_url(url: str) -> str:
-    """The link without tracking parameters: what readers should get. The rest of the query
-    is kept byte for byte (re-encoding it could break the link)."""
-    match = _URL.match(url.strip())
-    if match is None:
-        return url.strip()
-    scheme, host, path, query, fragment = match.groups()
-    clean = f"{scheme.lower()}://{host.lower()}{path or '/'}"
-    if query:
-        kept = [p for p in query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0])]
-        clean += "?" + "&".join(kept) if kept else ""
-    return clean + (f"#{fragment}" if fragment else "")
-
-
-# Language folders sites put their translations under: "/fr/post/x" translates "/post/x".
-_LANGUAGE_FOLDER = re.compile(
-    r"/(?:fr|en|de|es|it|pt|nl|ja|zh|ko|ru|pl|sv|da|fi|nb|no|cs|tr|uk)(?:[-_][a-z]{2})?(?=/)",
-    re.IGNORECASE,
-)
-
-
-def untranslated_key(url: str) -> str | None:
-    """url_key() without a leading language folder, when the path has one: a site's
-    translations of one article share it. None otherwise."""
-    key = url_key(url)
-    slash = key.find("/")
-    if slash < 0:
-        return None
-    folder = _LANGUAGE_FOLDER.match(key, slash)
-    return key[:slash] + key[folder.end() :] if folder else None
-
-
-@functools.lru_cache(maxsize=1 << 15)  # collect and dedupe ask for the same links
-def url_key(url: str) -> str:
-    """What makes two links the same item: no scheme, www., port 80/443, trailing slash,
-    fragment or tracking parameter; the remaining parameters sorted."""
-    match = _URL.match(clean_url(url))
-    if match is None:
-        return url
-    _, host, path, query, _ = match.groups()
-    host = _DEFAULT_PORT.sub("", host.rsplit("@", 1)[-1].removeprefix("www."))
-    query = "&".join(sorted(query.split("&"))) if query else ""
-    return (path.rstrip("/") or "/").join((host, f"?{query}" if query else ""))
