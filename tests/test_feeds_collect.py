@@ -11,7 +11,8 @@ import pytest
 
 from recapmail.config import Config, FetchConfig, SourceConfig
 from recapmail.errors import SourceError
-from recapmail.sources.collect import PARSER_VERSION, check_sources, collect
+from recapmail.sources.check import check_sources
+from recapmail.sources.collect import PARSER_VERSION, collect
 from recapmail.sources.resolve import load_sources
 from recapmail.state import State
 from tests.feedserver import FeedServer, feed_server, make_items, rss_feed

@@ -82,17 +82,21 @@ def test_dark_mode_toggle_switches_the_newsletter(page: Page, server: PreviewSer
     background = "getComputedStyle(document.querySelector('.card')).backgroundColor"
     assert frame(page, "phone").evaluate(background) == "rgb(255, 255, 255)"
     page.check("#dark")
-    page.wait_for_function(
-        "() => document.querySelector('#frame-phone').contentDocument.readyState === 'complete'"
-        " && document.querySelector('#frame-phone').src.endsWith('?scheme=dark')"
+    # Both frames reload with the dark variant: wait until each one shows it, not a timing.
+    shows = (
+        "(color) => ['phone', 'desktop'].every(k => {"
+        " const d = document.querySelector('#frame-' + k).contentDocument;"
+        " const c = d && d.readyState === 'complete' && d.querySelector('.card');"
+        " return c && getComputedStyle(c).backgroundColor === color; })"
     )
+    page.wait_for_function(shows, arg="rgb(16, 21, 28)")
     for kind in ("phone", "desktop"):
         assert frame(page, kind).evaluate(background) == "rgb(16, 21, 28)"
     assert "dark" in page.eval_on_selector("body", "b => b.className")
     page.reload()  # the choice survives a reload (the live one included)
     assert page.is_checked("#dark")
     page.uncheck("#dark")
-    page.wait_for_function("() => !document.querySelector('#frame-phone').src.includes('scheme')")
+    page.wait_for_function(shows, arg="rgb(255, 255, 255)")
     assert frame(page, "phone").evaluate(background) == "rgb(255, 255, 255)"
 
 

@@ -294,7 +294,7 @@ def feeds(
                 when = f"  ({checked[s.url]})" if s.url in checked else ""
                 typer.echo(f"{s.name}: {s.url or s.path}{tags}{state}{when}")
             return
-        from recapmail.sources.collect import check_sources
+        from recapmail.sources.check import check_sources
 
         with status_line() as progress:
             statuses = check_sources(cfg, progress=progress)

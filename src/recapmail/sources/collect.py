@@ -27,7 +27,7 @@ from recapmail.memory import fewer_gc_passes
 from recapmail.model import Article, SourceWarning
 from recapmail.sources.feeds import MAX_ITEMS, count_items, cut_warning, looks_like_feed, parse_feed
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
-from recapmail.sources.files import files_stamp, iter_folder, read_file, read_folder, recap_link
+from recapmail.sources.files import files_stamp, iter_folder, read_file, recap_link
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
 from recapmail.state import CachedResponse, State, Validators
@@ -426,76 +426,3 @@ def _feed_job(source: SourceConfig, result: FetchResult) -> FeedJob:
         result.body, source.url, result.final_url or source.url, source.name, source.tags,
         source.language,
     )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class SourceStatus:
-    """One line of `recapmail feeds --check`."""
-
-    name: str
-    location: str  # the URL or path
-    ok: bool
-    items: int = 0
-    newest: datetime | None = None
-    detail: str = ""  # the reason when not ok, else e.g. "HTTP 200, 38 KB"
-
-
-def check_sources(cfg: Config, *, progress: Progress | None = None) -> list[SourceStatus]:
-    """Read every enabled source now (no cache, no validators, nothing recorded) and say how
-    it went: for `recapmail feeds --check`."""
-    remote = [s for s in cfg.enabled_sources if s.url]
-    fetched: dict[str, FetchResult] = {}
-    if remote:
-        done = 0
-
-        def on_result(result: FetchResult) -> None:
-            nonlocal done
-            done += 1
-            if progress is not None:
-                progress(f"[{done}/{len(remote)}] {result.request.name}")
-
-        requests = [FetchRequest(s.url, s.name) for s in remote if s.url]
-        fetched = {r.request.url: r for r in fetch_all(requests, cfg.fetch, on_result=on_result)}
-    statuses = []
-    for source in cfg.enabled_sources:
-        location = source.url or str(source.path)
-        try:
-            articles, detail = _check_one(source, fetched.get(source.url or ""))
-        except SourceError as exc:
-            statuses.append(SourceStatus(source.name, location, False, detail=str(exc)))
-            continue
-        dates = [a.published for a in articles if a.published]
-        statuses.append(
-            SourceStatus(source.name, location, True, len(articles), max(dates, default=None),
-                         detail)
-        )  # fmt: skip
-    return statuses
-
-
-def _check_one(source: SourceConfig, result: FetchResult | None) -> tuple[list[Article], str]:
-    if source.path is not None:
-        path = source.path
-        if path.is_dir():
-            skipped: list[str] = []
-            articles = list(read_folder(path, warn=skipped.append))
-            return articles, "folder" + (
-                f"; {len(skipped)} skipped: {skipped[0]}" if skipped else ""
-            )
-        if not path.exists():
-            raise SourceError(f"{path}: no such file or folder (check `path`)")
-        if source.type == "feed" or is_feed_file(path):
-            data = read_bytes(path, str(path))
-            return list(parse_feed(data, str(path), name=source.name).articles), "feed file"
-        return [read_file(path)], "file"
-    assert result is not None and source.url is not None
-    if result.status != "ok":
-        raise SourceError(result.error or "failed")
-    kind = source.type if source.type in ("feed", "page") else "auto"
-    articles = articles_from_bytes(
-        result.body, source.url, url=result.final_url or source.url,
-        content_type=result.content_type, name=source.name, kind=kind,
-    )  # fmt: skip
-    detail = f"HTTP {result.http_status}, {len(result.body) / 1000:.0f} KB"
-    if result.moved_to:
-        detail += f"; moved for good to {result.moved_to}: put that URL in feeds.toml"
-    return articles, detail
