@@ -116,3 +116,24 @@ def test_cluster_leads_with_the_newsletters_language() -> None:
         (made,), _ = cluster([french, english], language=language)
         assert made.summary == lead.summary
         assert made.members[0] == lead.article.source
+
+
+def test_a_cluster_takes_its_highlights_in_the_newsletters_language_first() -> None:
+    from recapmail.highlights import cluster
+    from recapmail.model import Article, Highlights
+
+    def item(name: str, language: str, lines: list[str]) -> Highlights:
+        a = Article(source=f"/r/{name}.md", body=" ".join(lines), kind="file", title=name)
+        return Highlights(article=a, title=f"KubeCon Europe 2026 {name}", language=language,
+                          summary=lines[0], highlights=tuple(lines[1:]), figures=(),
+                          keywords=("KubeCon Europe 2026",), hashtags=(), links=())  # fmt: skip
+
+    fr = item("fr", "fr", ["Nous étions à la KubeCon Europe 2026 à Amsterdam.",
+                           "Les opérateurs migrent vers Kubernetes en masse.",
+                           "La sécurité logicielle a dominé les échanges."])  # fmt: skip
+    en = item("en", "en", ["We were at KubeCon Europe 2026 in Amsterdam.",
+                           "Platform teams shared their cost dashboards.",
+                           "Wasm workloads were everywhere on the show floor."])  # fmt: skip
+    (c,), _ = cluster([en, fr], language="fr")
+    assert c.highlights[:2] == fr.highlights  # the French recap speaks first, whole
+    assert set(c.highlights[2:]) <= set(en.highlights)  # English only fills what is left

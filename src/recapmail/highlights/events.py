@@ -241,7 +241,7 @@ def _make_cluster(
         id=cluster_id,
         title=title,
         summary=ranked[0].summary,
-        highlights=_merge_highlights(ranked),
+        highlights=_merge_highlights(ranked, language),
         figures=_merge_figures(ranked),
         keywords=merged_keywords,
         hashtags=pick_hashtags(merged_keywords),
@@ -250,11 +250,30 @@ def _make_cluster(
     )
 
 
-def _merge_highlights(ranked: list[Highlights]) -> tuple[str, ...]:
-    """Round robin over the members, best first, skipping what was already said."""
+def _merge_highlights(ranked: list[Highlights], language: str | None = None) -> tuple[str, ...]:
+    """Round robin over the members, best first, skipping what was already said. With
+    `language` (the newsletter's), the members written in it speak first: the others only
+    fill what they leave empty, so a French reader gets the French recap's sentences."""
     merged: list[str] = []
     seen_words: list[set[str]] = [_words(item.summary) for item in ranked[:1]]
     seen_numbers: set[float] = set(_numbers(ranked[0].summary))
+    if language is not None:
+        own = [item for item in ranked if item.language == language]
+        others = [item for item in ranked if item.language != language]
+        groups = [own, others] if own else [others]
+    else:
+        groups = [ranked]
+    for group in groups:
+        _round_robin(group, merged, seen_words, seen_numbers)
+    return tuple(merged)
+
+
+def _round_robin(
+    ranked: list[Highlights],
+    merged: list[str],
+    seen_words: list[set[str]],
+    seen_numbers: set[float],
+) -> None:
     queues = [list(item.highlights) for item in ranked]
     while any(queues) and len(merged) < MAX_MERGED_HIGHLIGHTS:
         for queue in queues:
@@ -267,7 +286,6 @@ def _merge_highlights(ranked: list[Highlights]) -> tuple[str, ...]:
             merged.append(text)
             seen_words.append(words)
             seen_numbers |= numbers
-    return tuple(merged)
 
 
 def _merge_figures(ranked: list[Highlights]) -> tuple[Figure, ...]:
