@@ -270,7 +270,9 @@ def test_parsed_feeds_are_reused_only_for_the_same_body_and_parser(tmp_path: Pat
     articles = [Article(source="https://a.example/1", body="x", kind="feed", published=NOW)]
     with State.open(tmp_path / "s.db") as state:
         v1, v2 = body_sha(b"<rss>v1</rss>"), body_sha(b"<rss>v2</rss>")
-        state.store_parsed("https://a.example/feed", v1, 1, articles)
-        assert state.parsed("https://a.example/feed", v1, 1) == articles
+        state.store_parsed("https://a.example/feed", v1, 1, articles, ["2 items skipped"])
+        copy = state.parsed("https://a.example/feed", v1, 1)
+        assert copy is not None and copy.articles == articles
+        assert copy.warnings == ("2 items skipped",)
         assert state.parsed("https://a.example/feed", v2, 1) is None
         assert state.parsed("https://a.example/feed", v1, 2) is None

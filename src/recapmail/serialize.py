@@ -140,9 +140,11 @@ _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 TO_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**options) builds one a call
 
 
-def encode_parsed(articles: Sequence[Article]) -> bytes:
-    """The articles of one feed body as State.store_parsed keeps them."""
-    return zlib.compress(TO_JSON([article_dict(a) for a in articles]).encode(), 1)
+def encode_parsed(articles: Sequence[Article], warnings: Sequence[str] = ()) -> bytes:
+    """The articles of one feed body, and what parsing it warned of (said again by every run
+    that reads this copy), as State.store_parsed keeps them."""
+    data = {"articles": [article_dict(a) for a in articles], "warnings": list(warnings)}
+    return zlib.compress(TO_JSON(data).encode(), 1)
 
 
 def article_dict(article: Article) -> dict[str, Any]:

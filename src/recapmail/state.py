@@ -103,6 +103,12 @@ class PublishedEdition:
 
 
 @dataclass(frozen=True, slots=True)
+class ParsedCopy:
+    articles: list[Article]
+    warnings: tuple[str, ...]  # what parsing the body warned of (items skipped, a cut)
+
+
+@dataclass(frozen=True, slots=True)
 class SendEntry:
     address: str  # case-folded
     status: str  # "sent", "refused", or "unknown" (the connection was lost during DATA)
@@ -260,9 +266,9 @@ class State:
 
     # -- parsed feeds: a 304 costs no parsing ----------------------------------------------
 
-    def parsed(self, url: str, sha: str, version: int) -> list[Article] | None:
+    def parsed(self, url: str, sha: str, version: int) -> ParsedCopy | None:
         """The articles parsed from exactly the body of this hash (body_sha) by this parser
-        version, if kept."""
+        version, and the warnings parsing gave, if kept."""
         row = self._conn.execute(
             "SELECT articles FROM parsed WHERE url = ? AND body_sha = ? AND version = ?",
             (url, sha, version),
@@ -270,15 +276,25 @@ class State:
         if row is None:
             return None
         try:
-            return [article_from_dict(d) for d in json.loads(zlib.decompress(row[0]))]
+            data = json.loads(zlib.decompress(row[0]))
+            return ParsedCopy(
+                [article_from_dict(d) for d in data["articles"]],
+                tuple(str(w) for w in data["warnings"]),
+            )
         except (zlib.error, ValueError, TypeError, KeyError):
             return None
 
     def store_parsed(
-        self, url: str, sha: str, version: int, articles: Sequence[Article] | bytes
+        self,
+        url: str,
+        sha: str,
+        version: int,
+        articles: Sequence[Article] | bytes,
+        warnings: Sequence[str] = (),
     ) -> None:
-        """`articles` may come already encoded by encode_parsed (e.g. by a parsing process)."""
-        blob = articles if isinstance(articles, bytes) else encode_parsed(articles)
+        """`articles` may come already encoded by encode_parsed (e.g. by a parsing process,
+        warnings included)."""
+        blob = articles if isinstance(articles, bytes) else encode_parsed(articles, warnings)
         with self._write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",

@@ -25,7 +25,7 @@ from recapmail.errors import DraftSkipped, SourceError
 from recapmail.identity import identity_keys
 from recapmail.memory import fewer_gc_passes
 from recapmail.model import Article, SourceWarning
-from recapmail.sources.feeds import MAX_ITEMS, count_items, cut_warning, looks_like_feed, parse_feed
+from recapmail.sources.feeds import looks_like_feed, parse_feed
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import files_stamp, iter_folder, read_file, recap_link
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
@@ -36,7 +36,7 @@ from recapmail.state_file import body_sha
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 # Bump when parsing changes what an Article holds: cached parses of older versions are redone.
-PARSER_VERSION = 2
+PARSER_VERSION = 3  # 3: the parse's warnings kept with its articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,19 +239,19 @@ class Gathering:
                 self.warn(source, "offline and never fetched before: nothing in the cache")
             return False
         try:
-            known = self.state.parsed(source.url, held.body_sha, PARSER_VERSION)
-            if known is not None:
-                self.keep(source, known)
-                if len(known) >= MAX_ITEMS:  # cut when it was parsed: said again, as then
-                    copy = self.copy(source.url)
-                    total = count_items(copy.body) if copy is not None else 0
-                    if total > MAX_ITEMS:
-                        self.warn(source, cut_warning(total))
+            copied = self.state.parsed(source.url, held.body_sha, PARSER_VERSION)
+            known = copied.articles if copied is not None else None
+            if copied is not None and known is not None:
+                for warning in copied.warnings:  # what parsing it said, said again
+                    self.warn(source, warning)
+                self.keep(source, known)  # a cut to the newest MAX_ITEMS is among the warnings
             elif (copy := self.copy(source.url)) is not None:  # parsed by another version
                 before = len(self.by_source.get(source.name, []))
+                said = len(self.warnings)
                 self.parse(source, copy.body, copy.final_url or source.url, copy.content_type)
                 fresh = self.by_source.get(source.name, [])[before:]
-                self.state.store_parsed(source.url, copy.body_sha, PARSER_VERSION, fresh)
+                warned = [w.reason for w in self.warnings[said:]]
+                self.state.store_parsed(source.url, copy.body_sha, PARSER_VERSION, fresh, warned)
             else:
                 raise SourceError("its stored body cannot be read")
         except SourceError as exc:
@@ -353,6 +353,7 @@ class Gathering:
             sha = self.bodies[source.url]  # noted as the body arrived
             url = result.final_url or source.url
             before = len(self.by_source.get(source.name, []))
+            said = len(self.warnings)
             encoded = None  # the articles as the state keeps them, when the helper made it
             try:
                 if parsed is None:
@@ -365,7 +366,8 @@ class Gathering:
                 return "unreadable"
             fresh = self.by_source.get(source.name, [])[before:]
             kept = fresh if encoded is None else encoded
-            self.state.store_parsed(source.url, sha, PARSER_VERSION, kept)
+            warned = [w.reason for w in self.warnings[said:]]
+            self.state.store_parsed(source.url, sha, PARSER_VERSION, kept, warned)
             self.state.store_response(
                 source.url, body=result.body, etag=result.etag,
                 last_modified=result.last_modified, content_type=result.content_type,

@@ -112,20 +112,6 @@ def cut_warning(total: int, max_items: int = MAX_ITEMS) -> str:
     return f"holds {total} items; only the {max_items} newest were read"
 
 
-def count_items(data: bytes) -> int:
-    """About how many items a feed's bytes hold, without parsing them: for a cached parse of
-    a feed that was cut to MAX_ITEMS, whose warning is said again on every run."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    if data.lstrip()[:1] == b"{":
-        try:
-            doc = json.loads(data)
-        except (ValueError, RecursionError):
-            return 0
-        items = doc.get("items") if isinstance(doc, dict) else None
-        return len(items) if isinstance(items, list) else 0
-    return len(_ITEM_TAG.findall(data))
-
-
 def _parse(data: bytes, where: str) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
     data = _honest_encoding(data.removeprefix(b"\xef\xbb\xbf"))
     if not data.strip():

@@ -49,7 +49,7 @@ def parse_job(job: FeedJob) -> ParsedBody:
         job.data, job.where, base_url=job.base_url, name=job.name, tags=job.tags,
         language=job.language,
     )  # fmt: skip
-    return ParsedBody(feed, encode_parsed(feed.articles))
+    return ParsedBody(feed, encode_parsed(feed.articles, feed.warnings))
 
 
 def _warm_up(parent: int) -> None:
