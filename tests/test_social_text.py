@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recapmail.render.shorten import clean, hashtag, hashtags, sentences, shorten, thread_parts
+from recapmail.render.shorten import clean, hashtag, hashtags, sentences, shorten
 
 
 @pytest.mark.parametrize(
@@ -60,22 +60,6 @@ def test_shorten_never_cuts_a_word_a_url_or_a_hashtag() -> None:
 
 def test_shorten_drops_dangling_punctuation_before_the_ellipsis() -> None:
     assert shorten("un, deux, trois, quatre", lambda s: len(s) <= 12) == "un, deux…"
-
-
-def test_thread_parts_fit_and_keep_every_word() -> None:
-    text = "\n\n".join(f"Paragraphe {i} : " + "mot " * 30 for i in range(6))
-    parts = thread_parts(text, lambda s: len(s) <= 200)
-    assert len(parts) > 1
-    assert all(len(p) <= 200 for p in parts)
-    bodies = [p.rsplit("\n\n", 1)[0] for p in parts]
-    assert " ".join(bodies).split() == text.split()
-    assert parts[-1].endswith(f"{len(parts)}/{len(parts)}")
-
-
-def test_thread_parts_cut_a_word_longer_than_a_post_between_characters() -> None:
-    parts = thread_parts("début " + "x" * 450 + " fin", lambda s: len(s) <= 100)
-    assert all(len(p) <= 100 for p in parts)
-    assert "".join(p.rsplit("\n\n", 1)[0] for p in parts).replace(" ", "").count("x") == 450
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from xml.etree import ElementTree as ET
 from recapmail.config import Config
 from recapmail.errors import RecapmailError
 from recapmail.model import Period
+from recapmail.render.links import web_version
 from recapmail.state import State
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -41,13 +42,6 @@ class WebEdition:
     @property
     def href(self) -> str:
         return f"{self.label}/index.html"
-
-
-def edition_url(cfg: Config, label: str) -> str | None:
-    """The public address of an edition's web version, when `web_url` is set."""
-    from recapmail.render.links import web_version
-
-    return web_version(cfg.newsletter.web_url, label)
 
 
 def build_site(cfg: Config, out_root: Path, site: Path) -> list[WebEdition]:
@@ -99,7 +93,7 @@ def _web_edition(cfg: Config, folder: Path, label: str, published_at: datetime) 
         top=str(top.get("title") or ""),
         figure=f"{figure['value']} {figure['label']}".strip() if figure else "", page="",
     )  # fmt: skip
-    return _with_page(edition, page, edition_url(cfg, label))
+    return _with_page(edition, page, web_version(cfg.newsletter.web_url, label))
 
 
 def _with_page(edition: WebEdition, page: str, url: str | None) -> WebEdition:

@@ -206,8 +206,7 @@ def select(
     this = next((e for e in editions if e.label == period.label), None)
     # Weeks and ranges cover days; a special edition (`recapmail newsletter`) covers none.
     windows = [e for e in editions if is_period_label(e.label) and e.label != period.label]
-    before = [e for e in windows if e.end <= period.end]
-    last = max(before, key=lambda e: (e.end, e.published_at)) if before else None
+    last = last_published(windows, period)
     since = min(last.end, period.start) if last else period.start
     if this is not None:
         items = _as_published(articles if force else (), this, cfg, state)
@@ -248,6 +247,15 @@ def select_articles(
 ) -> list[Selected]:
     """The period's items as `select` picks them (for benchmarks and tests)."""
     return select(articles, period, cfg, state, now=now).items
+
+
+def last_published(editions: Sequence[PublishedEdition], period: Period) -> PublishedEdition | None:
+    """The week or range published last before `period` ends (not `period` itself)."""
+    before = [
+        e for e in editions
+        if e.end <= period.end and e.label != period.label and is_period_label(e.label)
+    ]  # fmt: skip
+    return max(before, key=lambda e: (e.end, e.published_at)) if before else None
 
 
 def is_period_label(label: str) -> bool:

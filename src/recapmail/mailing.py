@@ -133,12 +133,14 @@ def send_edition(
             if claimed and not _maybe_received(state, label):
                 state.unpublish(label)  # no one got it: its items are free again
             raise
-        if claimed and not _maybe_received(state, label):
+        after = state.send_log(label).values()
+        maybe = any(e.status in ("sent", "unknown") for e in after)
+        if claimed and not maybe:
             state.unpublish(label)
-        delivered = sum(1 for e in state.send_log(label).values() if e.status == "sent")
+        delivered = sum(1 for e in after if e.status == "sent")
         if delivered:
             state.set_recipients(label, delivered)
-        return _replace(report, published=claimed and _maybe_received(state, label))
+        return _replace(report, published=claimed and maybe)
 
 
 def _deliver(

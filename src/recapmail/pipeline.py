@@ -134,11 +134,10 @@ def _published_at(state: State, label: str) -> datetime | None:
 
 
 def _last_published(state: State, period: Period) -> tuple[str, datetime] | None:
-    before = [e for e in state.published() if e.end <= period.end and e.label != period.label]
-    if not before:
-        return None
-    last = max(before, key=lambda e: (e.end, e.published_at))
-    return last.label, last.published_at
+    from recapmail.digest import last_published
+
+    last = last_published(state.published(), period)
+    return (last.label, last.published_at) if last else None
 
 
 def render_edition(digest: Digest, cfg: Config, label: str | None = None) -> dict[str, str | bytes]:
