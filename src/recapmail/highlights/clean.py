@@ -112,6 +112,8 @@ def clean_document(body: str, body_format: str, base_url: str | None = None) -> 
     in_tail = False
     for kind, chunk in raw:
         line, only_link = _inline(chunk, links, base_url, code)
+        if "=" in line:  # after the tags are gone: what is left of one is text, not a tag
+            line = " ".join(_STRAY_LINK.sub(" ", line).split())
         if in_tail or not line or (only_link and kind != "heading"):
             continue  # the tail's links are still the article's links
         if _CHROME.match(line) or (len(line) < 90 and _BYLINE.match(line)):
@@ -315,6 +317,15 @@ def _inline(
     text = _LEADING_MARK.sub("", text).strip()
     only_link = link_chars > 0 and link_chars >= 0.85 * max(len(_ALNUM.findall(text)), 1)
     return text, only_link
+
+
+# What an element cut short leaves as text: ` href="javascript:…">` (a script closed early, as
+# a browser closes it). Never prose, and a hostile link target once pasted into HTML.
+_STRAY_LINK = re.compile(
+    r"""[\w:-]{1,40}\s{0,3}=\s{0,3}["']?\s{0,3}(?:javascript|vbscript|livescript|data)\s{0,3}:"""
+    r"""[^\s>"']{0,2000}["']?\s{0,3}/?>?""",
+    re.IGNORECASE,
+)
 
 
 def _drop_raw_html(text: str) -> str:
