@@ -65,6 +65,8 @@ class FeedServer:
         self.delay = delay  # added to every response, as a distant server would
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
+        self.in_flight = 0  # requests being answered now
+        self.most_in_flight = 0  # the most ever answered at once
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self.scheme = "http"
@@ -119,6 +121,16 @@ class FeedServer:
                 pass
 
             def do_GET(self) -> None:
+                with server._lock:
+                    server.in_flight += 1
+                    server.most_in_flight = max(server.most_in_flight, server.in_flight)
+                try:
+                    self._answer()
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self) -> None:
                 if server.delay:
                     time.sleep(server.delay)
                 path = self.path.split("?")[0]

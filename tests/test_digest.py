@@ -215,7 +215,6 @@ def test_undated_feed_items_are_dated_by_first_sight(state: State) -> None:
 
 
 def test_build_digest_orders_marks_shown_and_keeps_warnings(state: State) -> None:
-    pytest.importorskip("recapmail.highlights")
     cfg = replace(CFG, newsletter=NewsletterConfig(max_items=2))
     feed_items = [item(n, datetime(2026, 11, 17 + n, tzinfo=UTC)) for n in range(3)]
     team = recap("kubecon", seen=RUN_W47)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,9 +108,7 @@ def test_external_entities_are_never_resolved() -> None:
 
 
 def test_entity_expansion_bomb_is_harmless() -> None:
-    started = time.perf_counter()
-    feed = parse("laughs.xml")
-    assert time.perf_counter() - started < 2
+    feed = parse("laughs.xml")  # expanded, it would be a billion "lol"s (time: benchmarks/)
     assert all(len(a.body) < 1000 and "lol" not in (a.title or "") for a in feed.articles)
 
 
@@ -134,13 +131,11 @@ def test_item_cap_keeps_the_newest_and_warns() -> None:
     assert newest == datetime(2026, 11, 22, 12, tzinfo=UTC)
 
 
-def test_ten_thousand_items_parse_fast() -> None:
+def test_two_thousand_items_are_all_read() -> None:  # their speed: benchmarks/bench_scale.py
     data = rss_feed(make_items(2000))
-    started = time.perf_counter()
     feed = parse_feed(data, "many.xml", max_items=2000)
-    elapsed = time.perf_counter() - started
-    assert len(feed.articles) == 2000
-    assert elapsed < 2.0, f"{elapsed:.2f} s for 2,000 items"  # feedparser alone needs ~1.4 s
+    assert len(feed.articles) == feed.total == 2000
+    assert len({a.source for a in feed.articles}) == 2000
 
 
 def test_sniffing() -> None:

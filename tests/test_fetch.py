@@ -102,12 +102,11 @@ def test_concurrency_is_bounded_and_used() -> None:
         for i in range(16):
             server.add(f"/feeds/{i}.xml", rss_feed(make_items(2)))
         requests = [FetchRequest(server.url(f"/feeds/{i}.xml"), str(i)) for i in range(16)]
-        started = time.perf_counter()
         results = fetch_all(requests, FetchConfig(concurrency=8))
-        elapsed = time.perf_counter() - started
     assert [r.status for r in results] == ["ok"] * 16
     assert [r.request.name for r in results] == [str(i) for i in range(16)]  # request order
-    assert 0.4 <= elapsed < 1.6  # two rounds of 0.2 s: never more than 8 at once, far from 3.2 s
+    # Each answer takes 0.2 s: the server saw requests overlap, never more than 8 at once.
+    assert 2 <= server.most_in_flight <= 8
 
 
 def test_results_are_reported_as_they_arrive(feed_server: FeedServer) -> None:
@@ -131,11 +130,9 @@ def test_a_failing_callback_stops_the_fetching() -> None:
         def fail(result: FetchResult) -> None:
             raise RuntimeError(f"cannot use {result.request.name}")
 
-        started = time.perf_counter()
         with pytest.raises(RuntimeError, match="cannot use"):
             fetch_all(requests, FetchConfig(concurrency=2), on_result=fail)
-        assert time.perf_counter() - started < 1.0  # not the 2 s that 20 URLs take two by two
-        assert len(server.hits) < 8
+        assert len(server.hits) < 8  # two by two, the 20 URLs would all have been asked
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ the diff before committing it."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -37,18 +38,28 @@ def stable(name: str, text: str, work: Path) -> str:
     return text
 
 
-@pytest.fixture(scope="module")
-def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("golden")
+def make_edition(work: Path, hash_seed: str = "0") -> Path:
+    """The examples' W47 made by `recapmail digest` in a process of its own, in `work`."""
     shutil.copytree(EXAMPLES, work / "examples")
+    env = {**os.environ, "RECAPMAIL_STATE": str(work / "state.sqlite3"), "PYTHONHASHSEED": hash_seed}
     run = subprocess.run(
         [sys.executable, "-m", "recapmail", "digest", "--config", "examples/feeds.toml",
          "--offline", "--week", "2026-W47", "--out", "out"],
-        cwd=work, capture_output=True, text=True, check=False, timeout=120,
-        env={**__import__("os").environ, "RECAPMAIL_STATE": str(work / "state.sqlite3")},
+        cwd=work, capture_output=True, text=True, check=False, timeout=120, env=env,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     return work / "out" / "2026-W47"
+
+
+def files_of(edition: Path) -> dict[str, str]:
+    names = sorted(p.relative_to(edition).as_posix() for p in edition.rglob("*") if p.is_file())
+    work = edition.parent.parent
+    return {n: stable(n, (edition / n).read_bytes().decode("utf-8"), work) for n in names}
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_edition(tmp_path_factory.mktemp("golden"))
 
 
 def test_every_file_of_the_edition_is_the_reviewed_one(edition: Path) -> None:
@@ -60,3 +71,11 @@ def test_every_file_of_the_edition_is_the_reviewed_one(edition: Path) -> None:
     for name in names:
         text = (edition / name).read_bytes().decode("utf-8")
         assert_golden(Path("edition/2026-W47") / name, stable(name, text, edition.parent.parent))
+
+
+@pytest.mark.slow
+def test_the_edition_does_not_depend_on_the_hash_seed(edition: Path, tmp_path: Path) -> None:
+    """Sets and dicts iterate in another order under another PYTHONHASHSEED: nothing shown
+    may follow that order."""
+    other = make_edition(tmp_path, hash_seed="4242")
+    assert files_of(other) == files_of(edition)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from recapmail.highlights import cluster, extract
@@ -94,11 +93,9 @@ def week_of_items(size: int) -> list[Highlights]:
     return items
 
 
-def test_many_items_are_grouped_by_event_without_comparing_every_pair() -> None:
-    items = week_of_items(10_000)
-    start = time.perf_counter()
+def test_many_items_are_grouped_by_event() -> None:
+    items = week_of_items(10_000)  # its speed: benchmarks/bench_scale.py
     clusters, membership = cluster(items)
-    elapsed = time.perf_counter() - start
     # Every event title (one item in four) recurs: each (project, city, year) is one group.
     events = {items[i].title for i in range(0, len(items), 4)}
     assert len(clusters) == len(events) == 300
@@ -106,7 +103,6 @@ def test_many_items_are_grouped_by_event_without_comparing_every_pair() -> None:
     for event in clusters:
         titles = {next(h.title for h in items if h.article.source == s) for s in event.members[:3]}
         assert len(titles) == 1
-    assert elapsed < 2.0  # every pair: 50 million comparisons, about 5 s
 
 
 def test_cluster_leads_with_the_newsletters_language() -> None:
