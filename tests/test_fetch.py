@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 
 from recapmail.config import FetchConfig
-from recapmail.sources.fetch import (
-    FetchRequest,
-    FetchResult,
-    _trusted_certificates,
-    _wire_url,
-    fetch_all,
-    fetch_one,
-)
+from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all, fetch_one
+from recapmail.sources.wire import trusted_certificates, wire_url
 from tests.conftest import make_certificate
 from tests.feedserver import FeedServer, feed_server, gzip_bomb, make_items, rss_feed
 
@@ -181,10 +175,10 @@ def test_addresses_with_accents_go_out_encoded(feed_server: FeedServer) -> None:
     feed_server.add("/actualit%C3%A9s/flux%20rss.xml", body)
     result = fetch_one(feed_server.url("/actualités/flux rss.xml"), FAST)
     assert result.status == "ok" and result.body == body
-    assert _wire_url("https://exämple.fr/été?q=é#à") == (
+    assert wire_url("https://exämple.fr/été?q=é#à") == (
         "https://xn--exmple-cua.fr/%C3%A9t%C3%A9?q=%C3%A9#%C3%A0"
     )
-    assert _wire_url("https://example.org/a%20b?x=1&y=2") == "https://example.org/a%20b?x=1&y=2"
+    assert wire_url("https://example.org/a%20b?x=1&y=2") == "https://example.org/a%20b?x=1&y=2"
 
 
 def test_the_proxy_named_by_the_environment_is_used(
@@ -213,12 +207,12 @@ def test_the_trusted_authorities_are_the_system_s_else_certifi_s(
 
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
     monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
-    assert _trusted_certificates() == [(pycurl.CAINFO, str(certificate[0])),
+    assert trusted_certificates() == [(pycurl.CAINFO, str(certificate[0])),
                                        (pycurl.CAPATH, str(tmp_path))]  # fmt: skip
     certifi = pytest.importorskip("certifi")
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "none.pem"))  # as on a bare system
     monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "none"))
-    assert _trusted_certificates() == [(pycurl.CAINFO, certifi.where())]
+    assert trusted_certificates() == [(pycurl.CAINFO, certifi.where())]
 
 
 def test_a_location_in_utf8_is_followed_as_browsers_do(feed_server: FeedServer) -> None:
@@ -250,7 +244,7 @@ def test_validators_go_back_byte_for_byte(feed_server: FeedServer) -> None:
 
 
 def test_userinfo_is_encoded_whole() -> None:
-    assert _wire_url("http://us@ér:p w@127.0.0.1/feed") == (
+    assert wire_url("http://us@ér:p w@127.0.0.1/feed") == (
         "http://us%40%C3%A9r:p%20w@127.0.0.1/feed"
     )
 

@@ -13,18 +13,17 @@ builds two TLS contexts and a hundred modules) and more with httpx.
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from recapmail import __version__
 from recapmail.config import FetchConfig
-from recapmail.urls import ascii_host, percent_encoded
+from recapmail.sources.wire import Refused, next_hop, trusted_certificates, utf8_header, wire_url
 
 if TYPE_CHECKING:
     import pycurl
@@ -60,10 +59,6 @@ class FetchResult:
     elapsed: float = 0.0
 
 
-class _Failure(Exception):
-    """A reason to give up on one URL; its message is the warning's reason."""
-
-
 def user_agent(cfg: FetchConfig) -> str:
     return cfg.user_agent or f"recapmail/{__version__} (newsletter builder; feed reader)"
 
@@ -94,7 +89,7 @@ def fetch_all(
         """The transfer's next hop on the wire, or its end when that hop cannot start."""
         try:
             handle = transfer.start()
-        except _Failure as failure:
+        except Refused as failure:
             end(transfer, transfer.failed(str(failure)))
         else:
             active[handle] = transfer
@@ -193,7 +188,7 @@ class _Transfer:
         if not self.started:
             self.started = time.perf_counter()
         options: list[tuple[int, object]] = [
-            (pycurl.URL, _wire_url(self.url)),
+            (pycurl.URL, wire_url(self.url)),
             (pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS),
             (pycurl.NOSIGNAL, 1),
             (pycurl.USERAGENT, user_agent(cfg)),
@@ -211,14 +206,14 @@ class _Transfer:
             (pycurl.XFERINFOFUNCTION, self._progress),
         ]
         if self.url[:6].lower() == "https:":
-            options += _trusted_certificates()
+            options += trusted_certificates()
         handle = pycurl.Curl()
         try:
             for option, value in options:
                 handle.setopt(option, value)
         except (pycurl.error, UnicodeError, ValueError) as exc:  # e.g. a NUL in the address
             handle.close()
-            raise _Failure(f"not a valid address ({_one_line(str(exc))})") from None
+            raise Refused(f"not a valid address ({_one_line(str(exc))})") from None
         self.status_line, self.headers, self.chunks, self.size = "", {}, [], 0
         self.failure, self.skip_body, self.headers_done, self.connected = None, False, False, False
         self.received, self.last_byte = 0, time.perf_counter()
@@ -233,13 +228,13 @@ class _Transfer:
         try:
             # An answer of 300 or more says all there is: how its unread body ended does not.
             if code and status < 300:
-                raise _Failure(self.failure or self._reason(code, message, handle))
-            location = _utf8(self.headers.get("location", ""))
+                raise Refused(self.failure or self._reason(code, message, handle))
+            location = utf8_header(self.headers.get("location", ""))
             if status in REDIRECTS and location:
-                self.url = _next_hop(self.url, location, self.visited, cfg.max_redirects)
+                self.url = next_hop(self.url, location, self.visited, cfg.max_redirects)
                 self.permanent &= status in (301, 308)
                 return None
-        except _Failure as failure:
+        except Refused as failure:
             return self.failed(str(failure))
         if status == 304:
             return FetchResult(
@@ -388,78 +383,6 @@ class _Transfer:
         if code == pycurl.E_COULDNT_RESOLVE_PROXY:
             return f"cannot reach the proxy ({detail})"
         return detail or f"libcurl error {code}"
-
-
-def _trusted_certificates() -> list[tuple[int, object]]:
-    """The system's certificate authorities, as Python finds them (SSL_CERT_FILE and
-    SSL_CERT_DIR first): libcurl's own default is a path of the distribution it was built on."""
-    return _certificates_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-
-
-@functools.lru_cache(maxsize=4)  # looked up once, not for each of 200 HTTPS feeds
-def _certificates_for(_cert_file: str | None, _cert_dir: str | None) -> list[tuple[int, object]]:
-    import ssl
-
-    import pycurl
-
-    paths = ssl.get_default_verify_paths()
-    options: list[tuple[int, object]] = []
-    if paths.cafile:
-        options.append((pycurl.CAINFO, paths.cafile))
-    if paths.capath:
-        options.append((pycurl.CAPATH, paths.capath))
-    if not options:  # a system without ca-certificates: certifi's bundle, when installed
-        try:
-            import certifi
-        except ImportError:
-            return options
-        options.append((pycurl.CAINFO, certifi.where()))
-    return options
-
-
-def _wire_url(url: str) -> str:
-    """The URL as it goes on the wire (see urls.py): "https://exämple.fr/été" is sent as
-    "https://xn--exmple-cua.fr/%C3%A9t%C3%A9"."""
-    if url.isascii() and " " not in url:
-        return url
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError as exc:  # "http://[oops/x": an unclosed IPv6 bracket
-        raise _Failure(f"not a valid address ({exc})") from None
-    netloc = parts.netloc
-    if not netloc.isascii():
-        userinfo, at, hostport = netloc.rpartition("@")
-        host, colon, port = hostport.partition(":")
-        encoded = ascii_host(host)
-        if encoded is None:
-            raise _Failure(f"not a valid address (host name {host[:60]!r})")
-        netloc = quote(userinfo, safe=":%") + at + encoded + colon + port
-    path, query, fragment = map(percent_encoded, (parts.path, parts.query, parts.fragment))
-    return urlunsplit((parts.scheme, netloc, path, query, fragment))
-
-
-def _next_hop(url: str, location: str, visited: list[str], max_redirects: int) -> str:
-    try:
-        target = urljoin(url, location.strip())
-    except ValueError:  # "http://[oops/x"
-        raise _Failure(f"redirected to an invalid address ({location[:80]})") from None
-    scheme = urlsplit(target).scheme.lower()
-    if scheme not in ("http", "https"):
-        raise _Failure(f"redirected to a non-HTTP address ({target[:80]})")
-    if target in visited:
-        raise _Failure(f"redirect loop ({' -> '.join(visited[-2:])} -> {target})"[:300])
-    if len(visited) > max_redirects:
-        raise _Failure(f"more than {max_redirects} redirects")
-    visited.append(target)
-    return target
-
-
-def _utf8(header: str) -> str:
-    """A header read as Latin-1, read again as the UTF-8 that servers send in a Location."""
-    try:
-        return header.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        return header
 
 
 def _too_big(cfg: FetchConfig) -> str:
