@@ -17,14 +17,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.feedserver import make_items, rss_feed
 
 from recapmail.highlights import cluster
 from recapmail.model import Article, Highlights
 from recapmail.sources.feeds import parse_feed
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def week_of_items(size: int) -> list[Highlights]:

@@ -41,7 +41,8 @@ def stable(name: str, text: str, work: Path) -> str:
 def make_edition(work: Path, hash_seed: str = "0") -> Path:
     """The examples' W47 made by `recapmail digest` in a process of its own, in `work`."""
     shutil.copytree(EXAMPLES, work / "examples")
-    env = {**os.environ, "RECAPMAIL_STATE": str(work / "state.sqlite3"), "PYTHONHASHSEED": hash_seed}
+    env = {**os.environ, "RECAPMAIL_STATE": str(work / "state.sqlite3")}
+    env["PYTHONHASHSEED"] = hash_seed
     run = subprocess.run(
         [sys.executable, "-m", "recapmail", "digest", "--config", "examples/feeds.toml",
          "--offline", "--week", "2026-W47", "--out", "out"],

@@ -31,8 +31,8 @@ _URL = re.compile(r"https?://\S+")
 def as_the_platform_counts(post: Post) -> int:
     """An oracle written apart from render/counting.py, for the posts recapmail writes (URLs
     with a scheme, no mention): LinkedIn counts UTF-16 code units; Mastodon characters, each
-    link as 23; Bluesky characters with each link shown as its host and its path, a path over 15 characters
-    cut at 13 and "..." (the app's display form; these posts' links are plain ASCII)."""
+    link as 23; Bluesky characters with each link shown as its host and its path, a path over
+    15 characters cut at 13 and "..." (the app's form; these posts' links are plain ASCII)."""
     import regex
 
     def chars(text: str) -> int:
