@@ -12,7 +12,6 @@ import pytest
 from recapmail.model import PLATFORMS, Figure, Highlights, Post
 from recapmail.render.counting import count, fits, mastodon_urls
 from recapmail.render.social import (
-    format_for_terminal,
     post_files,
     posts_for_article,
     posts_for_cluster,
@@ -253,7 +252,7 @@ def test_post_files_write_one_file_per_platform_and_separate_thread_parts() -> N
         assert part.text in text
 
 
-def test_json_contract_and_terminal_view() -> None:
+def test_json_contract_and_terminal_view(capsys: pytest.CaptureFixture[str]) -> None:
     (post,) = posts_for_article(lyon_fr(), config(), ["mastodon"])
     data = json.loads(json.dumps(post_dict(post)))
     assert set(data) == {
@@ -268,7 +267,10 @@ def test_json_contract_and_terminal_view() -> None:
         "limit",
     }
     assert data["count"] == count(data["text"], "mastodon") and data["limit"] == 500
-    shown = format_for_terminal(post)
+    from recapmail.cli_output import echo_post
+
+    echo_post(post)
+    shown = capsys.readouterr().out
     assert post.text in shown
     assert shown.rstrip().endswith(f"{post.count}/500 characters")
 

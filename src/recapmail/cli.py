@@ -225,11 +225,10 @@ def social(
 
         typer.echo(dumps([post_dict(p) for p in posts]), nl=False)
     else:
-        from recapmail.render.social import format_for_terminal
+        from recapmail.cli_output import echo_post
 
         for post in posts:
-            over = post.count > post.limit
-            typer.secho(format_for_terminal(post), fg="red" if over else None)
+            echo_post(post)
     if copy and posts:
         # Printed first: without a clipboard the user still has the posts on screen.
         from recapmail.clipboard import copy as copy_text

@@ -1,4 +1,4 @@
-"""What the commands print: closing lines, highlights, feed checks, OPML results."""
+"""What the commands print: closing lines, highlights, posts, feed checks, OPML results."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from recapmail.cli_common import counted
 
 if TYPE_CHECKING:
     from recapmail.config import Config
-    from recapmail.model import Highlights, RunReport
+    from recapmail.model import Highlights, Post, RunReport
 
 
 SILENT_DAYS = 90  # `feeds --check`: a feed with nothing newer is flagged
@@ -141,3 +141,17 @@ def echo_highlights(h: Highlights) -> None:
     if h.hashtags:
         typer.echo("  Hashtags: " + " ".join(h.hashtags))
     typer.echo("")
+
+
+def echo_post(post: Post) -> None:
+    """The post as `recapmail social` shows it: a header line, the text, and its count against
+    the limit, in red when over it."""
+    name = {"linkedin": "LinkedIn", "mastodon": "Mastodon", "bluesky": "Bluesky"}[post.platform]
+    part = f" {post.part}/{post.parts}" if post.parts > 1 else ""
+    over = "  OVER THE LIMIT" if post.count > post.limit else ""
+    unit = "UTF-16 characters" if post.platform == "linkedin" else "characters"
+    typer.secho(
+        f"── {name}{part} · {post.source} ──\n{post.text}\n"
+        f"{post.count:,}/{post.limit:,} {unit}{over}\n",
+        fg="red" if over else None,
+    )

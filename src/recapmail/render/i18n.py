@@ -169,3 +169,39 @@ def _english_span(first: date, last: date) -> str:
 def capitalize(value: str) -> str:
     """First letter upper-cased, the rest left alone ("semaine du…" -> "Semaine du…")."""
     return value[:1].upper() + value[1:]
+
+
+POST_STRINGS: dict[str, dict[str, str]] = {  # the posts' own words
+    "fr": {
+        "read_recap": "Lire le compte rendu",
+        "read_article": "Lire l’article",
+        "read_recap_vous": "Lisez notre compte rendu",
+        "read_article_vous": "Lisez l’article",
+        "read_recap_tu": "Lis notre compte rendu",
+        "read_article_tu": "Lis l’article",
+        "read_digest": "Toute la lettre",
+        "top_story": "À la une",
+        "top_week": "À la une cette semaine",
+        "other_recaps": "Autres comptes rendus",
+        "in_digest": "Au sommaire",
+        "more": "… et {n} autres sujets dans la lettre.",
+        "more_one": "… et 1 autre sujet dans la lettre.",
+        "all": "{n} sujets cette semaine dans la lettre.",
+    },
+    "en": {
+        "read_recap": "Read the recap",
+        "read_article": "Read the article",
+        "read_digest": "The full newsletter",
+        "top_story": "Top story",
+        "top_week": "New this week",
+        "other_recaps": "More recaps",
+        "in_digest": "In this issue",
+        "more": "…and {n} more in the newsletter.",
+        "more_one": "…and 1 more in the newsletter.",
+        "all": "{n} stories this week in the newsletter.",
+    },
+}
+
+
+def post_strings(language: str) -> dict[str, str]:
+    return POST_STRINGS.get(language, POST_STRINGS[FALLBACK])
