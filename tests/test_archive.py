@@ -17,6 +17,8 @@ from recapmail.sources.feeds import parse_feed
 from tests.browser import chromium
 from tests.test_editions import recap
 
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
+
 WEB = "https://veille.example.org/lettre"
 
 

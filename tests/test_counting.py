@@ -100,6 +100,7 @@ _DOMAINISH = st.lists(
 ).map("".join)  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(text=_DOMAINISH)
 def test_the_pattern_of_a_texts_domains_matches_as_the_full_list(text: str) -> None:

@@ -214,6 +214,7 @@ def test_undated_feed_items_are_dated_by_first_sight(state: State) -> None:
     assert chosen([fresh, stale], W47, state, RUN_W47) == [fresh.source]
 
 
+@pytest.mark.slow
 def test_build_digest_orders_marks_shown_and_keeps_warnings(state: State) -> None:
     cfg = replace(CFG, newsletter=NewsletterConfig(max_items=2))
     feed_items = [item(n, datetime(2026, 11, 17 + n, tzinfo=UTC)) for n in range(3)]

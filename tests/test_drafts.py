@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import EXAMPLES
 
 SECRET = "notes internes à ne pas diffuser"
@@ -19,6 +21,7 @@ def _draft(front: str) -> str:
     )
 
 
+@pytest.mark.slow
 def test_drafts_never_reach_any_output(tmp_path: Path) -> None:
     config = tmp_path / "examples"
     shutil.copytree(EXAMPLES, config)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
+
 WEEK_DAYS = {"2026-W46": 11, "2026-W47": 18, "2026-W48": 25}  # a Wednesday of each week
 
 

@@ -16,7 +16,7 @@ from recapmail.render.email import render_newsletter
 from tests.browser import chromium
 from tests.email_fixtures import config, digest, item
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 pytest.importorskip("playwright.sync_api")
 
 # For every visible text element: its colour, the first opaque background behind it, and the

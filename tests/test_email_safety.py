@@ -152,6 +152,7 @@ def test_control_and_bidi_characters_are_removed() -> None:
     assert "Titre avec contrôle esrever" in n.text
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=st.text(min_size=1, max_size=80), summary=st.text(max_size=200))
 def test_any_text_compiles_and_never_makes_markup(title: str, summary: str) -> None:

@@ -22,6 +22,7 @@ def parse(file: str, name: str | None = None, tags: tuple[str, ...] = ()) -> Par
     return parse_feed(data, file, base_url=BASE + file, name=name, tags=tags)
 
 
+@pytest.mark.slow
 def test_rss2_items_with_links_dates_tags_and_language() -> None:
     feed = parse("rss2.xml", name="Blog", tags=("Veille",))
     assert feed.title == "Chroniques du cloud ouvert"
@@ -131,6 +132,7 @@ def test_item_cap_keeps_the_newest_and_warns() -> None:
     assert newest == datetime(2026, 11, 22, 12, tzinfo=UTC)
 
 
+@pytest.mark.slow
 def test_two_thousand_items_are_all_read() -> None:  # their speed: benchmarks/bench_scale.py
     data = rss_feed(make_items(2000))
     feed = parse_feed(data, "many.xml", max_items=2000)

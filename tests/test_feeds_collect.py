@@ -60,6 +60,7 @@ def config(server: FeedServer, recaps: Path, **fetch: object) -> Config:
     return Config(sources=sources, fetch=FetchConfig(**options))  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_collect_reads_everything_and_turns_failures_into_warnings(
     feed_server: FeedServer, recaps: Path, tmp_path: Path
 ) -> None:
@@ -164,6 +165,7 @@ def test_offline_without_a_cache_warns(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_load_sources_files_folders_feeds_and_urls(
     feed_server: FeedServer, recaps: Path, tmp_path: Path
 ) -> None:

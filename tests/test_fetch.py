@@ -45,6 +45,7 @@ def test_conditional_get_answers_304(feed_server: FeedServer) -> None:
     assert feed_server.hits_for("/feeds/a.xml")[1].headers["If-None-Match"] == first.etag
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("path", "reason"),
     [
@@ -161,6 +162,7 @@ def test_an_answer_that_is_not_http_is_named(feed_server: FeedServer) -> None:
     assert result.error.startswith("not a valid HTTP answer")
 
 
+@pytest.mark.slow
 def test_the_deadline_runs_from_when_a_url_is_asked_not_from_the_start() -> None:
     with FeedServer(delay=0.4) as server:
         for i in range(4):
@@ -249,6 +251,7 @@ def test_userinfo_is_encoded_whole() -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_read_timeout_runs_once_connected(certificate: tuple[Path, Path]) -> None:
     """A slow TLS handshake (within the connect timeout) then a prompt answer is no stall."""
     import socket

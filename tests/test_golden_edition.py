@@ -19,6 +19,8 @@ from tests.golden import assert_golden
 
 from .conftest import EXAMPLES
 
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
+
 MADE = "2026-11-23T08:00:00+00:00"  # the run's clock, the only thing that differs between runs
 
 
@@ -74,7 +76,6 @@ def test_every_file_of_the_edition_is_the_reviewed_one(edition: Path) -> None:
         assert_golden(Path("edition/2026-W47") / name, stable(name, text, edition.parent.parent))
 
 
-@pytest.mark.slow
 def test_the_edition_does_not_depend_on_the_hash_seed(edition: Path, tmp_path: Path) -> None:
     """Sets and dicts iterate in another order under another PYTHONHASHSEED: nothing shown
     may follow that order."""

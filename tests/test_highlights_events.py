@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from recapmail.highlights import cluster, extract
 from recapmail.model import Article, Highlights
 
@@ -93,6 +95,7 @@ def week_of_items(size: int) -> list[Highlights]:
     return items
 
 
+@pytest.mark.slow
 def test_many_items_are_grouped_by_event() -> None:
     items = week_of_items(10_000)  # its speed: benchmarks/bench_scale.py
     clusters, membership = cluster(items)

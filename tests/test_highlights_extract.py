@@ -108,6 +108,7 @@ def test_untitled_text_gets_a_title_built_from_its_key_terms() -> None:
     assert len(h.title) <= 120
 
 
+@pytest.mark.slow
 def test_short_feed_item() -> None:
     item = Article(
         source="https://example.org/feed/1",

@@ -280,6 +280,7 @@ _HOSTILE_SIZE = 200_000
 _MARKS = ".!?…(«*_-'`[<=,;:#"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "body",
     [
@@ -300,6 +301,7 @@ def test_hostile_text_is_read_in_linear_time(body: str) -> None:
         assert h.title
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mark", list(_MARKS))
 def test_a_long_run_of_one_mark_is_read_in_linear_time(mark: str) -> None:
     from recapmail.highlights.figures import figures_in

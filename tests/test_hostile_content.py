@@ -19,6 +19,8 @@ from recapmail.cli import app
 from tests.feedserver import FeedServer, feed_server
 from tests.hostile import active_content, assert_inert, edition_folders
 
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
+
 __all__ = ["feed_server"]
 runner = CliRunner()
 

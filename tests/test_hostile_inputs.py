@@ -27,6 +27,8 @@ from tests.hostile import (
     run_cli,
 )
 
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
+
 __all__ = ["feed_server"]
 runner = CliRunner()
 

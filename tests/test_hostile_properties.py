@@ -7,6 +7,7 @@ import html
 import re
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,8 @@ from recapmail.sources.feeds import parse_feed
 from recapmail.sources.files import parse_bytes
 from tests.email_fixtures import config, digest
 from tests.hostile import active_content, text_active_content
+
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -22,6 +22,8 @@ from recapmail.cli import app
 from tests.feedserver import FeedServer, feed_server, make_items, rss_feed
 from tests.hostile import assert_inert, edition_folders, run_cli
 
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
+
 __all__ = ["feed_server"]
 
 runner = CliRunner()

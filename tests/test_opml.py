@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import feedparser
+import pytest
 from typer.testing import CliRunner
 
 from recapmail.cli import app
@@ -64,6 +65,7 @@ def test_an_export_is_opml_a_reader_and_an_import_read_back(tmp_path: Path) -> N
     assert not feedparser.parse(stdout).bozo  # well-formed XML, as feedparser reads it
 
 
+@pytest.mark.slow
 def test_hostile_or_broken_opml_is_one_clear_line(tmp_path: Path) -> None:
     (tmp_path / "feeds.toml").write_text(CONFIG, encoding="utf-8")
     cases = {

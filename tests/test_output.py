@@ -61,6 +61,7 @@ def _write_many(target: str, tag: int) -> None:
         write_folder(Path(target), {"who.txt": f"{tag}-{round_}", f"sub/{tag}.txt": "x" * 5000})
 
 
+@pytest.mark.slow
 def test_runs_writing_the_same_folder_at_once_all_succeed(tmp_path: Path) -> None:
     """Two digests into one --out must not delete each other's half-written folders."""
     import multiprocessing

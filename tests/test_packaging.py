@@ -39,6 +39,7 @@ def test_ci_runs_the_readme_test_command_as_written() -> None:
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
 
 
+@pytest.mark.slow
 def test_global_flags_work_after_the_command_too() -> None:
     import subprocess
     import sys

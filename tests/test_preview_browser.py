@@ -16,7 +16,7 @@ from tests.test_preview import POSTS, W46, write_edition
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Frame, Page
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 OUTSIDE = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
 
 

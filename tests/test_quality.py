@@ -19,6 +19,7 @@ def tool(name: str) -> str:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -90,6 +91,7 @@ def test_no_import_runs_back_up_the_pipeline(stage: str) -> None:
     assert wrong == set()
 
 
+@pytest.mark.slow
 def test_every_declared_dependency_is_imported() -> None:
     import importlib.metadata
     import re

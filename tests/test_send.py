@@ -196,6 +196,7 @@ def test_one_message_per_recipient_each_its_own(team: Path, smtp: tuple[Sink, in
     assert b"X-Unsent: 1" in draft  # the folder keeps the deterministic draft
 
 
+@pytest.mark.slow
 def test_a_second_send_goes_to_no_one_twice(team: Path, smtp: tuple[Sink, int]) -> None:
     sink, port = smtp
     assert send(team, port).exit_code == 0
@@ -209,6 +210,7 @@ def test_a_second_send_goes_to_no_one_twice(team: Path, smtp: tuple[Sink, int]) 
     assert "sent " in listing.stdout and "to 3 recipients" in listing.stdout
 
 
+@pytest.mark.slow
 def test_a_send_resumes_after_the_server_dies_mid_list(team: Path) -> None:
     dying = Sink(die_after=2)
     controller, port = start(dying)
@@ -230,6 +232,7 @@ def test_a_send_resumes_after_the_server_dies_mid_list(team: Path) -> None:
     assert healthy.to() == ["dan@example.com"]  # exactly one message each, in all
 
 
+@pytest.mark.slow
 def test_an_ambiguous_failure_is_unknown_and_not_sent_again(team: Path) -> None:
     losing = Sink(lose="bob@example.com")
     controller, port = start(losing)
@@ -328,6 +331,7 @@ def test_unsubscribe_adds_to_the_suppression_list(team: Path, smtp: tuple[Sink, 
     assert sink.to() == ["ana@example.com", "dan@example.com"]
 
 
+@pytest.mark.slow
 def test_a_sent_message_scores_low_with_spamassassin(team: Path, smtp: tuple[Sink, int]) -> None:
     if shutil.which("spamassassin") is None:
         pytest.skip("Debian's spamassassin is not installed (.ci/run installs it)")

@@ -302,6 +302,7 @@ def test_an_article_without_link_or_figures_still_makes_a_post(platform: str) ->
     assert "http" not in post.text and post.text.rstrip().endswith(".")
 
 
+@pytest.mark.slow
 def test_every_post_from_the_examples_fits_its_limit(examples: Path) -> None:
     """The project's examples, read and highlighted as `recapmail social` does, then posted."""
     from recapmail import pipeline

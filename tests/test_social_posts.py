@@ -69,6 +69,7 @@ def example_items(examples: Path) -> tuple[Config, list[Highlights]]:
     return cfg, pipeline.read_highlights(specs, cfg=cfg)
 
 
+@pytest.mark.slow
 def test_no_post_or_part_ends_inside_a_sentence(
     example_items: tuple[Config, list[Highlights]],
 ) -> None:

@@ -16,6 +16,8 @@ from tests.feedserver import FeedServer, make_items, rss_feed
 
 from .conftest import EXAMPLES
 
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
+
 runner = CliRunner()
 START = datetime(2026, 11, 17, 9, tzinfo=UTC)
 
