@@ -17,9 +17,10 @@ from recapmail.model import Article, Digest, DigestItem
 from recapmail.render.email import render_newsletter
 from recapmail.render.links import safe_url
 from recapmail.render.social import posts_for_article
-from recapmail.sources.decode import decode, strip_markup
+from recapmail.sources.decode import decode
 from recapmail.sources.feeds import parse_feed
 from recapmail.sources.files import parse_bytes
+from recapmail.text import strip_markup
 from tests.email_fixtures import config, digest
 from tests.hostile import active_content, text_active_content
 

@@ -23,6 +23,7 @@ from recapmail.errors import RecapmailError
 from recapmail.model import Period
 from recapmail.render.links import web_version
 from recapmail.state import State
+from recapmail.text import slugify
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -143,7 +144,7 @@ def _feed(cfg: Config, editions: list[WebEdition]) -> str:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": n.language})
     ET.SubElement(feed, f"{{{ATOM}}}title").text = n.title
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = base or f"urn:recapmail:{_slug(n.title)}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = base or f"urn:recapmail:{slugify(n.title)}"
     updated = editions[0].published_at if editions else datetime(2000, 1, 1).astimezone()
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat(timespec="seconds")
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "href": base + "index.html"})
@@ -157,7 +158,7 @@ def _feed(cfg: Config, editions: list[WebEdition]) -> str:
         link = base + e.href if base else e.href
         ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "href": link})
         ET.SubElement(entry, f"{{{ATOM}}}id").text = (
-            f"{base}{e.label}/" if base else f"urn:recapmail:{_slug(n.title)}:{e.label}"
+            f"{base}{e.label}/" if base else f"urn:recapmail:{slugify(n.title)}:{e.label}"
         )
         stamp = e.published_at.isoformat(timespec="seconds")
         ET.SubElement(entry, f"{{{ATOM}}}published").text = stamp
@@ -165,9 +166,3 @@ def _feed(cfg: Config, editions: list[WebEdition]) -> str:
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = e.description
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
-
-
-def _slug(text: str) -> str:
-    from recapmail.pipeline import slugify
-
-    return slugify(text)

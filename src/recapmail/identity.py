@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from pathlib import Path
 
 from recapmail.model import Article
 from recapmail.sources.files import shown
+from recapmail.text import fold
 from recapmail.urls import untranslated_key, url_key
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -45,10 +45,7 @@ def title_key(title: str | None) -> str | None:
     """Case, accents and punctuation ignored; short titles ("Update") are too common to match."""
     if not title:
         return None
-    plain = title.casefold()
-    if not plain.isascii():  # most titles are ASCII: no accents to strip
-        plain = unicodedata.normalize("NFKD", plain)
-        plain = "".join(c for c in plain if not unicodedata.combining(c))
+    plain = fold(title.casefold())
     words = _NON_WORD.sub(" ", plain).split()
     if len(words) < 3 or sum(map(len, words)) < 12:
         return None

@@ -17,7 +17,6 @@ import hmac
 import html
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -29,6 +28,7 @@ from recapmail.config import Config
 from recapmail.errors import SendError
 from recapmail.recipients import Recipient
 from recapmail.render.eml import UNSENT_HEADER
+from recapmail.text import slugify
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ def personal_copy(
         msg["Reply-To"] = str(draft["Reply-To"])
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id
-    msg["List-Id"] = f"{_slug(parseaddr(sender)[0] or 'newsletter')}.{domain}"
+    msg["List-Id"] = f"{slugify(parseaddr(sender)[0] or 'newsletter', empty='newsletter')}.{domain}"
     links = [f"<{mailto}>"] + ([f"<{link}>"] if link != mailto else [])
     msg["List-Unsubscribe"] = ", ".join(links)
     if link.startswith("https://"):
@@ -135,8 +135,3 @@ def _parts(draft: EmailMessage) -> tuple[str, str]:
     if not text or not html_part:
         raise SendError("the edition's newsletter.eml has no text or HTML part; make it again")
     return text, html_part
-
-
-def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60] or "newsletter"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -23,6 +21,7 @@ from recapmail.model import (
     Post,
     RunReport,
 )
+from recapmail.text import slugify
 
 if TYPE_CHECKING:
     from recapmail.state import State
@@ -294,9 +293,3 @@ def edition_digest(items: Sequence[Highlights], cfg: Config) -> Digest:
         warnings=(),
         special=True,
     )
-
-
-def slugify(text: str, max_length: int = 60) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "edition"

@@ -1,7 +1,8 @@
 """Digest, cluster or article -> LinkedIn, Mastodon and Bluesky posts, each within its limit.
 
-A post is drafted (its words: social_draft.py) with everything worth saying, in the team's language (`[newsletter]
-language`, or the language asked for) around the articles' own sentences, rendered through the
+A post is drafted (its words: social_draft.py) with everything worth saying, in the team's
+language (`[newsletter] language`, or the language asked for) around the articles' own
+sentences, rendered through the
 platform's template (templates/social/<platform>.txt.j2, overridable from templates_dir), then
 reduced (social_fit.py) until it fits the platform's limit as the platform counts it, never
 inside a sentence. A recap of the team's own speaks as the team (social_voice.py). With

@@ -22,11 +22,6 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # More than 4 combining marks in a row only ever comes from "zalgo" floods.
 _MARKS = r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 _MARK_FLOOD = re.compile(f"({_MARKS}{{4}}){_MARKS}+")
-# A comment, a script or style element with its content, or any other tag.
-_MARKUP = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)|</?[a-zA-Z][^<>]*>",
-    re.IGNORECASE | re.DOTALL,
-)
 
 
 def decode(data: bytes, where: str, declared: str | None = None) -> str:
@@ -77,20 +72,6 @@ def cap_body(body: str, where: str, limit: int = MAX_BODY_CHARS) -> str:
         f"{len(head):,}",
     )  # fmt: skip
     return head
-
-
-def strip_markup(text: str) -> str:
-    """Metadata (a title, a tag, an author) is shown as text; markup in it is dropped rather
-    than carried, so no output can hold a tag a stranger wrote, even a text part pasted into
-    a page. Repeated because removing one tag can join the halves of another ("<scr<b>ipt>")."""
-    for _ in range(5):
-        if "<" not in text:
-            break
-        stripped = _MARKUP.sub(" ", text)
-        if stripped == text:
-            break
-        text = stripped
-    return " ".join(text.split())
 
 
 def _mostly_controls(text: str) -> bool:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from recapmail.sources.decode import strip_markup
+from recapmail.text import strip_markup
 
 # -- entry HTML -> Markdown ------------------------------------------------------------
 

@@ -15,8 +15,9 @@ from typing import Any
 from recapmail.dates import parse_date
 from recapmail.errors import DraftSkipped, SourceError
 from recapmail.model import Article
-from recapmail.sources.decode import cap_body, decode, strip_markup
+from recapmail.sources.decode import cap_body, decode
 from recapmail.sources.html import html_to_article
+from recapmail.text import strip_markup
 
 log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 16_000_000

@@ -8,7 +8,8 @@ import re
 from recapmail.dates import parse_date
 from recapmail.errors import SourceError
 from recapmail.model import Article
-from recapmail.sources.decode import cap_body, decode, strip_markup
+from recapmail.sources.decode import cap_body, decode
+from recapmail.text import strip_markup
 
 log = logging.getLogger(__name__)
 

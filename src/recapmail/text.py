@@ -1,0 +1,49 @@
+"""Text routines every stage shares: accents folded, markup dropped from metadata, slugs.
+
+One place so that two stages never disagree on what "the same word" is (a title matched by
+identity.py, a slug in a file name, a List-Id).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# NFKD splits "é" into "e" and its accent but leaves ligatures whole: "œuvre" would lose its
+# "œ" when the accents are dropped.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+# A comment, a script or style element with its content, or any other tag.
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)|</?[a-zA-Z][^<>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Accents and ligatures off ("Œuvre à Zürich" -> "OEuvre a Zurich"); other scripts kept."""
+    if text.isascii():  # most text: nothing to do
+        return text
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def slugify(text: str, max_length: int = 60, empty: str = "edition") -> str:
+    """Lower-case ASCII words joined by "-": "Journées Lyon" -> "journees-lyon"."""
+    plain = fold(text).encode("ascii", "ignore").decode()
+    slug = _NOT_SLUG.sub("-", plain.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or empty
+
+
+def strip_markup(text: str) -> str:
+    """Metadata (a title, a tag, an author) is shown as text; markup in it is dropped rather
+    than carried, so no output can hold a tag a stranger wrote, even a text part pasted into
+    a page. Repeated because removing one tag can join the halves of another ("<scr<b>ipt>")."""
+    for _ in range(5):
+        if "<" not in text:
+            break
+        stripped = _MARKUP.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
+    return " ".join(text.split())

@@ -1,0 +1,36 @@
+"""The text routines every stage shares."""
+
+from __future__ import annotations
+
+import pytest
+
+from recapmail.identity import title_key
+from recapmail.text import fold, slugify, strip_markup
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Œuvre à Zürich", "OEuvre a Zurich"),  # the ligature is kept as its letters
+        ("cœur, Æsir, Straße", "coeur, AEsir, Strasse"),
+        ("Ελληνικά", "Ελληνικα"),  # another script keeps its letters, loses its accents
+        ("plain ASCII", "plain ASCII"),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+def test_slugify() -> None:
+    assert slugify("Journées OpenInfra : l'œuvre de 2026") == "journees-openinfra-l-oeuvre-de-2026"
+    assert slugify("日本語", empty="newsletter") == "newsletter"
+    assert len(slugify("mot " * 40)) <= 60 and not slugify("mot " * 40).endswith("-")
+
+
+def test_titles_match_whatever_their_ligatures_and_accents() -> None:
+    assert title_key("Le cœur de l'OpenInfra à Lyon") == title_key("Le coeur de l'Openinfra a Lyon")
+
+
+def test_strip_markup_keeps_the_words_and_drops_scripts() -> None:
+    assert strip_markup("<b>Kube</b>Con <script>alert(1)</script>Paris") == "Kube Con Paris"
+    assert strip_markup("<scr<b>ipt>x</script>") == "x"
