@@ -123,3 +123,15 @@ def test_readme_shows_every_command() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for command in ("digest", "highlights", "newsletter", "social", "preview", "send", "feeds"):
         assert f"recapmail {command}" in readme
+
+
+@pytest.mark.parametrize("command", [None, "digset", *commands()])
+def test_the_lean_app_a_run_builds_says_what_the_full_one_says(command: str | None) -> None:
+    """main() builds only the command it runs: its help, the list of commands and the
+    "did you mean" of a mistyped one are the full app's."""
+    from recapmail.cli import lean_app
+
+    args = [command, "--help"] if command else ["--help"]
+    full = runner.invoke(app, args)
+    lean = runner.invoke(lean_app(app, command), args)
+    assert (lean.exit_code, lean.stdout, lean.stderr) == (full.exit_code, full.stdout, full.stderr)

@@ -1,3 +1,3 @@
-from recapmail.cli import main
+from recapmail.entry import main
 
 main()
