@@ -6,7 +6,7 @@ its peak memory are its own. The second run comes seconds after the first, withi
 [fetch] recheck_after, so it asks no feed; a third run with --refresh sends the 200
 conditional GETs. --profile shows where a run's time goes.
 
-    python benchmarks/bench_feeds.py [--feeds 200] [--items 50] [--delay 0.1]
+    python benchmarks/bench_feeds.py [--feeds 200] [--items 50] [--delay 0.1] [--step 240]
                                      [--concurrency N] [--baseline-sample N] [--profile DIR]
 
 Targets: first run <= 1/10 of the one-after-another fetch, second run <= 1/5 of the first,
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 WEEK = "2026-W47"
 
 
-def serve_feeds(server: object, feeds: int, items: int) -> list[str]:
+def serve_feeds(server: object, feeds: int, items: int, step: float = 240) -> list[str]:
     from tests.feedserver import FeedServer, make_items, rss_feed
 
     assert isinstance(server, FeedServer)
@@ -39,7 +39,7 @@ def serve_feeds(server: object, feeds: int, items: int) -> list[str]:
     start = datetime(2026, 11, 22, 20, tzinfo=UTC)
     for n in range(feeds):
         entries = make_items(
-            items, start=start - timedelta(minutes=7 * n), step=timedelta(hours=4),
+            items, start=start - timedelta(minutes=7 * n), step=timedelta(minutes=step),
             site=f"https://site{n}.example.org", prefix=f"feed{n}",
         )  # fmt: skip
         urls.append(server.add(f"/feeds/{n}.xml", rss_feed(entries, f"Feed {n}"), gzip=True))
@@ -162,6 +162,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--delay", type=float, default=0.1)
     parser.add_argument("--concurrency", type=int, default=None, help="[fetch] concurrency")
+    parser.add_argument("--step", type=float, default=240,
+                        help="minutes between items (10: 1,000 in a week)")  # fmt: skip
     parser.add_argument("--baseline-sample", type=int, default=0,
                         help="time only N sequential fetches and extrapolate")  # fmt: skip
     parser.add_argument("--profile", type=Path, help="write first.prof and second.prof here")
@@ -184,7 +186,7 @@ def main() -> None:
         args.profile.mkdir(parents=True, exist_ok=True)
         profiles = [args.profile / "first.prof", args.profile / "second.prof"]
     with FeedServer(delay=args.delay) as server, tempfile.TemporaryDirectory() as tmp:
-        urls = serve_feeds(server, args.feeds, args.items)
+        urls = serve_feeds(server, args.feeds, args.items, args.step)
         config = write_config(Path(tmp), urls, args.concurrency)
         sample = urls[: args.baseline_sample] if args.baseline_sample else urls
         sequential = one_after_another(sample) * len(urls) / len(sample)

@@ -213,3 +213,40 @@ def test_linkedin_counts_utf16_code_units(text: str, expected: int) -> None:
 
 def test_graphemes_match_user_perceived_characters() -> None:
     assert graphemes("🏳\ufe0f\u200d🌈 ok") == 4
+
+
+def _urls_scanning_every_position(text: str, bare_domains: bool) -> list[tuple[int, int]]:
+    """mastodon_urls as it was first written: the pattern tried over the whole text."""
+    spans = []
+    for match in counting._mastodon_url(counting._tlds_in(text)).finditer(text):
+        start, end = match.span("url")
+        protocol = match.group("protocol") is not None
+        if not protocol and not bare_domains:
+            continue
+        tco = counting._TCO.match(match.group("url"))
+        if tco:
+            if len(tco.group(1)) > 40:
+                continue
+            end = start + len(tco.group(0))
+        if counting._valid_domain(end - start, match.group("domain"), protocol):
+            spans.append((start, end))
+    return spans
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None)
+@given(text=_DOMAINISH, bare_domains=st.booleans())
+def test_urls_found_word_by_word_are_those_of_a_whole_scan(text: str, bare_domains: bool) -> None:
+    found = counting.mastodon_urls(text, bare_domains=bare_domains)
+    assert found == _urls_scanning_every_position(text, bare_domains)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+    | st.text(
+        alphabet=st.sampled_from(list("aé e\u0301\r\n\t\u200c\u200d\u202f👍🏽·ǅ")), max_size=40
+    )
+)
+def test_graphemes_are_counted_as_uax29_says(text: str) -> None:
+    assert counting.graphemes(text) == len(counting._GRAPHEME.findall(text))

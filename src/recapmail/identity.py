@@ -45,7 +45,7 @@ def title_key(title: str | None) -> str | None:
     """Case, accents and punctuation ignored; short titles ("Update") are too common to match."""
     if not title:
         return None
-    plain = fold(title.casefold())
+    plain = fold(title.casefold(), ligatures=False)  # as the keys in the state were made
     words = _NON_WORD.sub(" ", plain).split()
     if len(words) < 3 or sum(map(len, words)) < 12:
         return None

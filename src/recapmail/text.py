@@ -20,11 +20,12 @@ _MARKUP = re.compile(
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
-def fold(text: str) -> str:
-    """Accents and ligatures off ("Œuvre à Zürich" -> "OEuvre a Zurich"); other scripts kept."""
+def fold(text: str, ligatures: bool = True) -> str:
+    """Accents and ligatures off ("Œuvre à Zürich" -> "OEuvre a Zurich"); other scripts kept.
+    `ligatures=False` leaves "œ" as it is (the identity keys already stored were made so)."""
     if text.isascii():  # most text: nothing to do
         return text
-    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES) if ligatures else text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
 

