@@ -219,7 +219,8 @@ def mastodon_urls(text: str, *, bare_domains: bool = False) -> list[tuple[int, i
     spans = []
     for word in _WORD.finditer(text):
         if "." in word.group() and (bare_domains or "://" in word.group()):
-            spans += _urls_in(pattern, text, *word.span(), bare_domains)
+            lo, hi = word.span()
+            spans += _urls_in(pattern, text, lo, hi, bare_domains)
     return spans
 
 

@@ -34,6 +34,8 @@ from recapmail.state import CachedResponse, State, Validators
 from recapmail.state_file import body_sha
 
 log = logging.getLogger(__name__)
+
+Read = tuple[list[Article], list[str]]  # what reading a source gave: its articles, its warnings
 Progress = Callable[[str], None]
 # Bump when parsing changes what an Article holds: cached parses of older versions are redone.
 PARSER_VERSION = 3  # 3: the parse's warnings kept with its articles
@@ -203,7 +205,9 @@ class Gathering:
             elif not path.exists():  # run_digest refuses this first (missing_paths)
                 self.warn(source, f"{path}: no such file or folder (check `path`)")
             elif source.type == "feed" or is_feed_file(path):
-                self.feed_bytes(source, read_bytes(path, str(path)), str(path), None)
+                self.take(
+                    source, self.feed_bytes(source, read_bytes(path, str(path)), str(path), None)
+                )
             else:
                 self.keep(source, [read_file(path)])
         except DraftSkipped as exc:
@@ -219,14 +223,20 @@ class Gathering:
         log.info("%s: a draft (its name starts with _): left out", path)
         self.drafts += 1
 
-    def feed_bytes(self, source: SourceConfig, data: bytes, where: str, url: str | None) -> None:
+    def take(self, source: SourceConfig, read: Read) -> Read:
+        """Keep what a source gave, say its warnings, and hand it on (to be stored)."""
+        articles, warnings = read
+        for warning in warnings:
+            self.warn(source, warning)
+        self.keep(source, articles)
+        return read
+
+    def feed_bytes(self, source: SourceConfig, data: bytes, where: str, url: str | None) -> Read:
         parsed = parse_feed(
             data, where, base_url=url, name=source.name, tags=source.tags,
             language=source.language,
         )  # fmt: skip
-        for warning in parsed.warnings:
-            self.warn(source, warning)
-        self.keep(source, list(parsed.articles))
+        return list(parsed.articles), list(parsed.warnings)
 
     # -- remote ------------------------------------------------------------------------
 
@@ -246,11 +256,10 @@ class Gathering:
                     self.warn(source, warning)
                 self.keep(source, known)  # a cut to the newest MAX_ITEMS is among the warnings
             elif (copy := self.copy(source.url)) is not None:  # parsed by another version
-                before = len(self.by_source.get(source.name, []))
-                said = len(self.warnings)
-                self.parse(source, copy.body, copy.final_url or source.url, copy.content_type)
-                fresh = self.by_source.get(source.name, [])[before:]
-                warned = [w.reason for w in self.warnings[said:]]
+                url = copy.final_url or source.url
+                fresh, warned = self.take(
+                    source, self.parse(source, copy.body, url, copy.content_type)
+                )
                 self.state.store_parsed(source.url, copy.body_sha, PARSER_VERSION, fresh, warned)
             else:
                 raise SourceError("its stored body cannot be read")
@@ -260,17 +269,16 @@ class Gathering:
         self.from_cache += why not in ("not_modified", "recent")
         return True
 
-    def parse(self, source: SourceConfig, body: bytes, url: str, ctype: str | None) -> None:
+    def parse(self, source: SourceConfig, body: bytes, url: str, ctype: str | None) -> Read:
         assert source.url is not None
         kind = "feed" if source.type == "feed" else "page" if source.type == "page" else "auto"
         if kind == "feed" or (kind == "auto" and looks_like_feed(body, ctype)):
-            self.feed_bytes(source, body, source.url, url)
-            return
+            return self.feed_bytes(source, body, source.url, url)
         if kind == "auto":
             copy = self.copy(source.url)
             if copy is not None and looks_like_feed(copy.body, copy.content_type):
                 raise SourceError(f"{source.url}: no longer a feed (an HTML page came back)")
-        self.keep(source, articles_from_bytes(body, source.url, url=url, kind="page"))
+        return articles_from_bytes(body, source.url, url=url, kind="page"), []
 
     def fetch(self, sources: list[SourceConfig]) -> None:
         """Fetch every URL; feed bodies are parsed by a helper process as they arrive (see
@@ -352,44 +360,39 @@ class Gathering:
         if result.status == "ok":
             sha = self.bodies[source.url]  # noted as the body arrived
             url = result.final_url or source.url
-            before = len(self.by_source.get(source.name, []))
-            said = len(self.warnings)
             encoded = None  # the articles as the state keeps them, when the helper made it
             try:
                 if parsed is None:
-                    self.parse(source, result.body, url, result.content_type)
+                    read = self.parse(source, result.body, url, result.content_type)
                 else:
-                    encoded = self.parsed_body(source, result, parsed)
+                    read, encoded = self.parsed_body(source, result, parsed)
             except SourceError as exc:
                 reason = str(exc).removeprefix(f"{source.url}: ")
                 self.fall_back(source, reason)
                 return "unreadable"
-            fresh = self.by_source.get(source.name, [])[before:]
-            kept = fresh if encoded is None else encoded
-            warned = [w.reason for w in self.warnings[said:]]
-            self.state.store_parsed(source.url, sha, PARSER_VERSION, kept, warned)
+            fresh, warned = self.take(source, read)
+            self.state.store_parsed(
+                source.url, sha, PARSER_VERSION, fresh if encoded is None else encoded, warned
+            )
             self.state.store_response(
                 source.url, body=result.body, etag=result.etag,
                 last_modified=result.last_modified, content_type=result.content_type,
                 final_url=url, now=self.now,
             )  # fmt: skip
             self.fetched += 1
-            count = len(self.by_source.get(source.name, []))
-            return f"{count} item{'s' if count != 1 else ''}"
+            return f"{len(fresh)} item{'s' if len(fresh) != 1 else ''}"
         self.fall_back(source, result.error or "failed")
         return "failed"
 
     def parsed_body(
         self, source: SourceConfig, result: FetchResult, parsed: Future[ParsedBody]
-    ) -> bytes:
+    ) -> tuple[Read, bytes]:
+        """What the helper parsed, and the articles as it encoded them for the state."""
         try:
             body = parsed.result()
         except BrokenExecutor:  # the helper died: this body is parsed here
             body = FeedParser.here(_feed_job(source, result)).result()
-        for warning in body.feed.warnings:
-            self.warn(source, warning)
-        self.keep(source, list(body.feed.articles))
-        return body.encoded
+        return (list(body.feed.articles), list(body.feed.warnings)), body.encoded
 
     def fall_back(self, source: SourceConfig, reason: str) -> None:
         assert source.url is not None
