@@ -13,7 +13,7 @@ from recapmail.sources.collect import Progress
 from recapmail.sources.feeds import parse_feed
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import read_file, read_folder
-from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
+from recapmail.sources.resolve import articles_from_bytes, local_kind, read_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +63,16 @@ def check_sources(cfg: Config, *, progress: Progress | None = None) -> list[Sour
 def _check_one(source: SourceConfig, result: FetchResult | None) -> tuple[list[Article], str]:
     if source.path is not None:
         path = source.path
-        if path.is_dir():
+        kind = local_kind(path, source.type)
+        if kind == "folder":
             skipped: list[str] = []
             articles = list(read_folder(path, warn=skipped.append))
             return articles, "folder" + (
                 f"; {len(skipped)} skipped: {skipped[0]}" if skipped else ""
             )
-        if not path.exists():
+        if kind == "missing":
             raise SourceError(f"{path}: no such file or folder (check `path`)")
-        if source.type == "feed" or is_feed_file(path):
+        if kind == "feed":
             data = read_bytes(path, str(path))
             return list(parse_feed(data, str(path), name=source.name).articles), "feed file"
         return [read_file(path)], "file"

@@ -29,7 +29,7 @@ from recapmail.sources.feeds import looks_like_feed, parse_feed
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import files_stamp, iter_folder, read_file, recap_link
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
-from recapmail.sources.resolve import articles_from_bytes, is_feed_file, read_bytes
+from recapmail.sources.resolve import articles_from_bytes, local_kind, read_bytes
 from recapmail.state import CachedResponse, State, Validators
 from recapmail.state_file import body_sha
 
@@ -190,8 +190,9 @@ class Gathering:
     def local(self, source: SourceConfig) -> None:
         path = source.path
         assert path is not None
+        kind = local_kind(path, source.type)
         try:
-            if path.is_dir():
+            if kind == "folder":
                 files = iter_folder(
                     path, on_draft=self.skipped_draft_file, warn=lambda why: self.warn(source, why)
                 )
@@ -202,9 +203,9 @@ class Gathering:
                         self.skipped_draft(exc)
                     except SourceError as exc:
                         self.warn(source, str(exc))
-            elif not path.exists():  # run_digest refuses this first (missing_paths)
+            elif kind == "missing":  # run_digest refuses this first (missing_paths)
                 self.warn(source, f"{path}: no such file or folder (check `path`)")
-            elif source.type == "feed" or is_feed_file(path):
+            elif kind == "feed":
                 self.take(
                     source, self.feed_bytes(source, read_bytes(path, str(path)), str(path), None)
                 )

@@ -8,6 +8,7 @@ import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from recapmail.config import FetchConfig
 from recapmail.errors import SourceError
@@ -78,20 +79,34 @@ def articles_from_bytes(
 def _local(spec: str) -> list[Article]:
     path = Path(spec).expanduser()
     where = shown(spec)
-    if not path.exists():
+    kind = local_kind(path)
+    if kind == "missing":
         read_regular(path, where, 0)  # says why: no such file, a loop of links, a bad link
         raise SourceError(f"{where}: no such file (check the path)")
-    if path.is_dir():
+    if kind == "folder":
         articles = read_path(path)
         if not articles:
             raise SourceError(f"{where}: no .md, .txt or .html file in this folder")
         return articles
-    if is_feed_file(path):
+    if kind == "feed":
         parsed = parse_feed(read_bytes(path, where), where)
         for warning in parsed.warnings:
             log.warning("%s: %s", where, warning)
         return list(parsed.articles)
     return [read_file(path, where)]
+
+
+LocalKind = Literal["missing", "folder", "feed", "article"]
+
+
+def local_kind(path: Path, declared: str = "auto") -> LocalKind:
+    """How a local path is read: a folder of recaps, a feed file (by `type = "feed"`, its
+    name or its first bytes), or one article. The one place that decides it."""
+    if path.is_dir():
+        return "folder"
+    if not path.exists():
+        return "missing"
+    return "feed" if declared == "feed" or is_feed_file(path) else "article"
 
 
 def is_feed_file(path: Path) -> bool:
