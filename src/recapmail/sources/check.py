@@ -79,10 +79,10 @@ def _check_one(source: SourceConfig, result: FetchResult | None) -> tuple[list[A
     assert result is not None and source.url is not None
     if result.status != "ok":
         raise SourceError(result.error or "failed")
-    kind = source.type if source.type in ("feed", "page") else "auto"
+    page_kind = source.type if source.type in ("feed", "page") else "auto"
     articles = articles_from_bytes(
         result.body, source.url, url=result.final_url or source.url,
-        content_type=result.content_type, name=source.name, kind=kind,
+        content_type=result.content_type, name=source.name, kind=page_kind,
     )  # fmt: skip
     detail = f"HTTP {result.http_status}, {len(result.body) / 1000:.0f} KB"
     if result.moved_to:
