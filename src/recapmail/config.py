@@ -96,10 +96,22 @@ class SourceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LlmConfig:
+    """An OpenAI-compatible chat-completions endpoint the team runs itself (drafting/)."""
+
+    base_url: str  # e.g. http://127.0.0.1:11434/v1 (Ollama)
+    model: str
+    api_key_env: str = ""  # the name of the variable holding the key, never the key
+    timeout: float = 60.0  # seconds, per answer
+    concurrency: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
     social: SocialConfig = field(default_factory=SocialConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    llm: LlmConfig | None = None  # off unless [llm] is configured
     sources: tuple[SourceConfig, ...] = ()
     state_path: Path | None = None
     path: Path | None = None  # the file it was read from
@@ -166,7 +178,7 @@ class _Reader:
         self.source_names: dict[int, str] = {}
 
     def config(self, data: dict[str, Any]) -> Config:
-        self._known(data, ("newsletter", "social", "fetch", "sources", "state"), "")
+        self._known(data, ("newsletter", "social", "fetch", "llm", "sources", "state"), "")
         news = self._table(data, "newsletter")
         social = self._table(data, "social")
         fetch = self._table(data, "fetch")
@@ -185,6 +197,7 @@ class _Reader:
             newsletter=self._newsletter(news),
             social=self._social(social),
             fetch=self._fetch(fetch),
+            llm=self._llm(self._table(data, "llm")) if "llm" in data else None,
             sources=sources,
             state_path=self._relative(Path(state_path)) if state_path else None,
             path=self.path,
@@ -306,6 +319,27 @@ class _Reader:
                 raise self._error(s, key, f"must be between {low} and {high}")
             values[key] = getattr(d, key) if value is None else value
         return FetchConfig(user_agent=self._get(t, s, "user_agent", str) or "", **values)
+
+    def _llm(self, t: dict[str, Any]) -> LlmConfig:
+        s = "llm"
+        self._known(t, [f.name for f in fields(LlmConfig)], s)
+        base_url = self._url(t, s, "base_url", schemes=("https", "http"))
+        model = self._get(t, s, "model", str) or ""
+        if not base_url or not model:
+            raise self._error(s, "base_url" if not base_url else "model", "[llm] needs both")
+        env = self._get(t, s, "api_key_env", str) or ""
+        if env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
+            raise self._error(s, "api_key_env", "the name of an environment variable, not a key")
+        timeout = self._get(t, s, "timeout", float)
+        concurrency = self._get(t, s, "concurrency", int)
+        if timeout is not None and not 0.1 <= timeout <= 600:
+            raise self._error(s, "timeout", "must be between 0.1 and 600")
+        if concurrency is not None and not 1 <= concurrency <= 32:
+            raise self._error(s, "concurrency", "must be between 1 and 32")
+        return LlmConfig(
+            base_url=base_url.rstrip("/"), model=model, api_key_env=env,
+            timeout=timeout or 60.0, concurrency=concurrency or 2,
+        )  # fmt: skip
 
     def _source(self, index: int, t: Any) -> SourceConfig:
         s = f"sources[{index}]"

@@ -32,6 +32,8 @@ from recapmail.typography import apply as typography
 
 log = logging.getLogger(__name__)
 
+# The model's accepted texts in place of the extractive ones (drafting/texts.py), when asked.
+Rewrite = Callable[[Draft], Draft]
 HOOK_LIMIT = 200  # LinkedIn folds a post behind "…see more" after about 200 characters
 ENTRY_TEXT = 160  # one digest entry's sentence, in characters
 THREAD_PLATFORMS: tuple[Platform, ...] = ("mastodon", "bluesky")
@@ -78,6 +80,7 @@ def posts_for_article(
     *,
     thread: bool = False,
     language: str | None = None,
+    rewrite: Rewrite | None = None,
 ) -> tuple[Post, ...]:
     lang = _language(h.language)
     t = _strings(frame(cfg, language))
@@ -97,7 +100,7 @@ def posts_for_article(
         draft = _as_recap(
             draft, [h], h.title, h.figures, h.highlights, frame(cfg, language), _team_voice(cfg)
         )
-    return _posts(draft, cfg, platforms, thread)
+    return _posts(rewrite(draft) if rewrite else draft, cfg, platforms, thread)
 
 
 def _language_of(sentence: str, members: Sequence[Highlights], default: str) -> str:
@@ -160,6 +163,7 @@ def posts_for_cluster(
     *,
     thread: bool = False,
     language: str | None = None,
+    rewrite: Rewrite | None = None,
 ) -> tuple[Post, ...]:
     by_source = {h.article.source: h for h in items}
     members = [by_source[s] for s in c.members if s in by_source] or list(items)
@@ -191,7 +195,7 @@ def posts_for_cluster(
         draft = _as_recap(
             draft, members, c.title, c.figures, c.highlights, frame(cfg, language), _team_voice(cfg)
         )
-    return _posts(draft, cfg, platforms, thread)
+    return _posts(rewrite(draft) if rewrite else draft, cfg, platforms, thread)
 
 
 def posts_for_digest(
@@ -201,6 +205,7 @@ def posts_for_digest(
     *,
     thread: bool = False,
     language: str | None = None,
+    rewrite: Rewrite | None = None,
 ) -> tuple[Post, ...]:
     """The week in one post: what is new (its top story and key figure) first, then the
     newsletter and its week, every shown item, the link to this edition."""
@@ -223,7 +228,7 @@ def posts_for_digest(
         entries_label=t["in_digest"],
         hashtags=_tags(cfg, _interleave([h.hashtags or h.keywords for h in shown])),
     )
-    return _posts(draft, cfg, platforms, thread)
+    return _posts(rewrite(draft) if rewrite else draft, cfg, platforms, thread)
 
 
 def _digest_entries(digest: Digest) -> tuple[Entry, ...]:
