@@ -23,6 +23,7 @@ MAX_TAKEAWAYS = 5
 _NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?!\d)")
 _AFTER = re.compile(r"[ \u00a0\u202f]?(?:%|[^\W\d_][\w’'\-]*)")  # "1 500 participants", "32 %"
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
+_SCHEME_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s<>\"]+")
 _BULLET = re.compile(r"^\s*(?:[-*•·–—>]+|\d{1,2}[.)])\s+")
 _LABEL = re.compile(r"^\s*(?:hook|accroche|takeaways?|à retenir)\s*:\s*", re.IGNORECASE)
 
@@ -78,17 +79,19 @@ def _fits(text: str, most: int, name: str) -> None:
 def _check(text: str, m: Material) -> str:
     """The line with the article's own link taken out (recapmail adds it), once its links,
     hashtags and numbers are checked."""
+    # Mastodon's reading of links (bare domains too), and anything with a scheme.
     spans = mastodon_urls(text, bare_domains=True)
+    spans += [match.span() for match in _SCHEME_URL.finditer(text)]
     own = {_bare(m.link)} if m.link else set()
     for start, end in spans:
         url = text[start:end].rstrip(".,;:!?)")
         if _bare(url) not in own:
             raise Refused(f'the link "{url}" is not the article\'s')
-    for start, end in reversed(spans):
-        text = (text[:start] + text[end:]).strip()
-    text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" :—-")
+    for start, end in reversed(_merged(spans)):  # the article's own link: recapmail adds it
+        text = f"{text[:start].rstrip(' :—-')} {text[end:].lstrip()}".strip()
+        text = re.sub(r"\s+([.,])", r"\1", text)
     for tag in _HASHTAG.findall(text):
-        if hashtag(tag) != tag:
+        if (hashtag(tag) or "").casefold() != tag.casefold():
             raise Refused(f'"{tag}" is not a hashtag recapmail would write')
     allowed = _allowed(m)
     plain = _HASHTAG.sub(" ", text)
@@ -100,6 +103,16 @@ def _check(text: str, m: Material) -> str:
             quoted = raw + (after.group(0) if after else "")
             raise Refused(f'"{quoted}" is not in the {_source(m)}')
     return text
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _allowed(m: Material) -> set[float | None]:
