@@ -293,3 +293,23 @@ def test_llm_table_errors_name_the_line_and_key(tmp_path: Path, table: str, erro
     line = result.stderr.strip()
     assert line.startswith(f"Error: {config}:") and error in line
     assert len(line.splitlines()) == 1
+
+
+def test_the_preview_shows_which_texts_the_model_wrote(tmp_path: Path) -> None:
+    import urllib.request
+
+    from recapmail.preview import PreviewServer
+
+    with ChatServer(script={HOOK: GOOD_HOOK, INTRO: "Cette semaine, 99 sujets."}) as server:
+        assert digest(setup(tmp_path, server.base_url), tmp_path / "out")[0] == 0
+    with (
+        PreviewServer(tmp_path / "out", interval=0.05) as preview,
+        urllib.request.urlopen(preview.url + f"d/{WEEK}/", timeout=10) as response,
+    ):
+        page = response.read().decode()
+    assert '<span class="by-model">weekly post hook: written by the model</span>' in page
+    assert (
+        '<span class="by-recapmail">newsletter intro: recapmail&#39;s own text (the model&#39;s '
+        "draft was not used)</span>"
+    ) in page
+    assert "<strong>newsletter intro</strong>: model draft refused: &#34;99 sujets&#34;" in page
