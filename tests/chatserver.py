@@ -36,10 +36,13 @@ class ChatServer:
     script: dict[str, str] = field(default_factory=dict)
     default: str = ""  # the answer when no word of the script is in the prompt
     slow_for: float = 3.0  # seconds SLOW waits before answering
+    delay: float = 0.0  # seconds every answer waits, so that concurrent requests overlap
     requests: list[Request] = field(default_factory=list)
+    busiest: int = 0  # the most requests it was answering at once
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._inflight = 0
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -75,9 +78,20 @@ class ChatServer:
                 request = Request(self.path, dict(self.headers.items()), body)
                 with server._lock:
                     server.requests.append(request)
+                    server._inflight += 1
+                    server.busiest = max(server.busiest, server._inflight)
+                try:
+                    self._answer(request)
+                finally:
+                    with server._lock:
+                        server._inflight -= 1
+
+            def _answer(self, request: Request) -> None:
+                body = request.body
                 if self.path != "/v1/chat/completions":
                     return self._send(404, b'{"error": "not found"}')
                 answer = server.answer_for(request.prompt)
+                time.sleep(server.delay)
                 if answer == SLOW:
                     time.sleep(server.slow_for)
                     answer = "Trop tard."

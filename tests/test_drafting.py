@@ -313,3 +313,28 @@ def test_the_preview_shows_which_texts_the_model_wrote(tmp_path: Path) -> None:
         "draft was not used)</span>"
     ) in page
     assert "<strong>newsletter intro</strong>: model draft refused: &#34;99 sujets&#34;" in page
+
+
+TOPICS = (
+    ("Rencontres Ceph Rennes 2026", "le stockage objet", "Ceph"),
+    ("Forum Proxmox Lille 2026", "la virtualisation", "Proxmox"),
+    ("Atelier Kubernetes Bordeaux 2026", "les opérateurs", "Kubernetes"),
+    ("Sommet PostgreSQL Toulouse 2026", "la réplication", "PostgreSQL"),
+)
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_no_more_texts_are_asked_at_once_than_concurrency(tmp_path: Path, concurrency: int) -> None:
+    with ChatServer(default=GOOD_POST, delay=0.2) as server:
+        config = setup(tmp_path, server.base_url, llm=f"concurrency = {concurrency}\n")
+        for i, (event, subject, project) in enumerate(TOPICS):
+            (tmp_path / "recaps" / f"{i}.md").write_text(
+                f'---\ntitle: "{event} : {subject}"\nlang: fr\n---\n\n'
+                f"Notre équipe était aux {event}. Les échanges ont porté sur {subject} avec "
+                f"{project}, et sur ce que {project} change pour les équipes d'exploitation.\n",
+                encoding="utf-8",
+            )
+        result = runner.invoke(app, ["social", str(tmp_path / "recaps"), "--config", str(config)])
+    assert result.exit_code == 0
+    assert len(server.requests) == 5
+    assert 1 <= server.busiest <= concurrency

@@ -22,6 +22,8 @@ from recapmail.render.shorten import clean
 MAX_TAKEAWAYS = 5
 _NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?!\d)")
 _AFTER = re.compile(r"[ \u00a0\u202f]?(?:%|[^\W\d_][\w’'\-]*)")  # "1 500 participants", "32 %"
+# Words that say nothing of what a number counts: "2025 and", "17 at" are quoted as "2025", "17".
+_LINKS = frozenset("and or at in on of to for the a an et ou à au aux en de des du le la les".split())
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 _SCHEME_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s<>\"]+")
 _BULLET = re.compile(r"^\s*(?:[-*•·–—>]+|\d{1,2}[.)])\s+")
@@ -100,7 +102,8 @@ def _check(text: str, m: Material) -> str:
         values = {parse_number(raw, m.language), parse_number(raw, "en"), parse_number(raw, "fr")}
         if not values & allowed:
             after = _AFTER.match(plain, match.end())
-            quoted = raw + (after.group(0) if after else "")
+            word = after.group(0) if after else ""
+            quoted = raw + ("" if word.strip().lower() in _LINKS else word)
             raise Refused(f'"{quoted}" is not in the {_source(m)}')
     return text
 
