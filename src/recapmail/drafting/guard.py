@@ -16,6 +16,7 @@ from recapmail.drafting.prompt import HOOK_LIMIT, INTRO_LIMIT, TAKEAWAY_LIMIT, M
 from recapmail.highlights.figures import NUMBER, parse_number
 from recapmail.highlights.hashtags import hashtag
 from recapmail.highlights.language import detect_language
+from recapmail.highlights.words import word_set
 from recapmail.render.counting import count, mastodon_urls
 from recapmail.render.shorten import clean
 
@@ -23,7 +24,7 @@ MAX_TAKEAWAYS = 5
 _NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?!\d)")
 _AFTER = re.compile(r"[ \u00a0\u202f]?(?:%|[^\W\d_][\w’'\-]*)")  # "1 500 participants", "32 %"
 # Words that say nothing of what a number counts: "2025 and", "17 at" are quoted as "2025", "17".
-_LINKS = frozenset("and or at in on of to for the a an et ou à au aux en de des du le la les".split())
+_LINKS = word_set("and or at in on of to for the a an et ou à au aux en de des du le la les")
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 _SCHEME_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s<>\"]+")
 _BULLET = re.compile(r"^\s*(?:[-*•·–—>]+|\d{1,2}[.)])\s+")
