@@ -1,7 +1,8 @@
 """A real OpenAI-compatible chat-completions server on 127.0.0.1 that answers from a script.
 
 `script` maps a word found in the prompt to what to do: a text (answered as the model's
-content), or one of the misbehaviours: SLOW (no answer before the client's timeout), "500",
+content), or one of the misbehaviours: SLOW (no answer before the client's timeout), TRICKLE,
+"500",
 "429", GARBAGE (not JSON), NO_CHOICES (JSON without choices). Every request is recorded with
 its path, headers and JSON body, so tests can check exactly what was sent.
 """
@@ -18,6 +19,7 @@ from typing import Any
 SLOW = "<slow>"
 GARBAGE = "<garbage>"
 NO_CHOICES = "<no choices>"
+TRICKLE = "<trickle>"  # a whole answer, one byte every 0.1 s: each read is quick, the answer is not
 
 
 @dataclass
@@ -113,16 +115,21 @@ class ChatServer:
                         }
                     ],
                 }
-                self._send(200, json.dumps(data).encode())
+                self._send(200, json.dumps(data).encode(), trickle=answer == TRICKLE)
 
-            def _send(self, status: int, payload: bytes) -> None:
+            def _send(self, status: int, payload: bytes, trickle: bool = False) -> None:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
-                    self.wfile.write(payload)
+                    if not trickle:
+                        self.wfile.write(payload)
+                    for i in range(len(payload) if trickle else 0):
+                        self.wfile.write(payload[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(0.1)
                 except OSError:
-                    pass  # the client gave up (the timeout test)
+                    pass  # the client gave up (the timeout tests)
 
         return Handler

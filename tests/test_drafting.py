@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from recapmail.cli import app
-from tests.chatserver import GARBAGE, NO_CHOICES, SLOW, ChatServer
+from tests.chatserver import GARBAGE, NO_CHOICES, SLOW, TRICKLE, ChatServer
 
 WEEK = "2026-W47"
 LINK = "https://www.example.org/blog/nantes"
@@ -166,6 +166,7 @@ def _closed_port() -> int:
     ("answer", "reason"),
     [
         (SLOW, "no answer within 0.5 s ([llm] timeout)"),
+        (TRICKLE, "no answer within 0.5 s ([llm] timeout)"),
         ("500", "HTTP 500"),
         ("429", "HTTP 429 (too many requests)"),
         (GARBAGE, "its answer is not JSON"),

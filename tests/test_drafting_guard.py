@@ -82,6 +82,22 @@ def test_a_draft_in_another_language_is_refused() -> None:
     assert refusal(answer) == "it is written in 'en', not in 'fr'"
 
 
+@pytest.mark.parametrize(
+    ("answer", "language"),
+    [
+        ("Great event in Nantes!", "en"),
+        ("Esta semana, nuestro equipo vuelve sobre las jornadas del cloud abierto.", "es"),
+        ("Diese Woche blickt unser Team auf die Tage der offenen Cloud zurück.", "de"),
+    ],
+)
+def test_a_short_draft_in_another_language_is_refused_too(answer: str, language: str) -> None:
+    assert refusal(answer) == f"it is written in {language!r}, not in 'fr'"
+
+
+def test_a_short_french_draft_full_of_names_is_french() -> None:
+    assert accept("Cluster Kubernetes, GPU et inférence à Nantes.", RECAP).hook
+
+
 def test_a_hook_too_long_for_the_fold_is_refused() -> None:
     hook = "Nous étions à Nantes pour parler de la sortie de VMware, " * 5
     assert refusal(hook.strip()) == f"the hook is {len(hook.strip())} characters, more than 200"

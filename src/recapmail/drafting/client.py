@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import ssl
+import time
 from urllib.parse import urlsplit
 
 from recapmail.config import LlmConfig
@@ -43,10 +44,11 @@ def complete(llm: LlmConfig, messages: list[Message]) -> str:
         )  # fmt: skip
     else:
         conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=llm.timeout)
+    deadline = time.monotonic() + llm.timeout
     try:
         conn.request("POST", path, body=body, headers=headers)
         response = conn.getresponse()
-        data = response.read(MAX_ANSWER_BYTES + 1)
+        data = _body(response, deadline)
     except TimeoutError:
         raise EndpointError(f"no answer within {llm.timeout:g} s ([llm] timeout)") from None
     except (OSError, http.client.HTTPException) as exc:
@@ -60,6 +62,21 @@ def complete(llm: LlmConfig, messages: list[Message]) -> str:
     if len(data) > MAX_ANSWER_BYTES:
         raise EndpointError("its answer is larger than 1 MB")
     return _content(data)
+
+
+def _body(response: http.client.HTTPResponse, deadline: float) -> bytes:
+    """The body, within the deadline as a whole: a server trickling bytes slower than the
+    socket's timeout would otherwise hold a run for ever."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read1(65536):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError
+    return b"".join(chunks)
 
 
 def _content(data: bytes) -> str:

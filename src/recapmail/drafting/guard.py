@@ -54,7 +54,8 @@ def accept(answer: str, m: Material) -> Written:
     for text in takeaways:
         _fits(text, TAKEAWAY_LIMIT, "a takeaway")
     kept = tuple(_check(text, m) for text in (hook, *takeaways))
-    language = detect_language(" ".join(kept), hint=m.language)
+    # No hint: with one, a short Spanish or German draft would pass for the team's language.
+    language = detect_language(" ".join(kept))
     if language != m.language:
         raise Refused(f"it is written in {language!r}, not in {m.language!r}")
     return Written(hook=kept[0], takeaways=kept[1:])
