@@ -339,3 +339,18 @@ def test_no_more_texts_are_asked_at_once_than_concurrency(tmp_path: Path, concur
     assert result.exit_code == 0
     assert len(server.requests) == 5
     assert 1 <= server.busiest <= concurrency
+
+
+def test_a_special_edition_keeps_its_own_intro_and_takes_the_hook(
+    tmp_path: Path, server: ChatServer
+) -> None:
+    config = setup(tmp_path, server.base_url)
+    recap = str(tmp_path / "recaps" / "nantes.md")
+    result = runner.invoke(
+        app, ["newsletter", recap, "--config", str(config), "--out", str(tmp_path / "out")]
+    )
+    assert (result.exit_code, warnings(result.stderr)) == (0, [])
+    (folder,) = (tmp_path / "out").iterdir()
+    assert (folder / "social" / "linkedin.txt").read_text().startswith(GOOD_HOOK)
+    assert [HOOK in r.prompt for r in server.requests] == [True]  # no intro asked
+    assert GOOD_INTRO not in (folder / "newsletter.txt").read_text()
