@@ -354,3 +354,14 @@ def test_a_special_edition_keeps_its_own_intro_and_takes_the_hook(
     assert (folder / "social" / "linkedin.txt").read_text().startswith(GOOD_HOOK)
     assert [HOOK in r.prompt for r in server.requests] == [True]  # no intro asked
     assert GOOD_INTRO not in (folder / "newsletter.txt").read_text()
+
+
+def test_a_run_the_endpoint_failed_is_not_up_to_date(tmp_path: Path) -> None:
+    with ChatServer(default="500") as server:
+        config = setup(tmp_path, server.base_url, llm="concurrency = 1\n")
+        assert len(warnings(digest(config, tmp_path / "out")[1])) == 2
+        server.default, server.script = "", {HOOK: GOOD_HOOK, INTRO: GOOD_INTRO}
+        code, stderr = digest(config, tmp_path / "out")  # no --force: made again, asked again
+    assert (code, warnings(stderr)) == (0, [])
+    linkedin = (tmp_path / "out" / WEEK / "social" / "linkedin.txt").read_text()
+    assert linkedin.startswith(GOOD_HOOK)

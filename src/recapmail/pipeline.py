@@ -130,7 +130,8 @@ def run_digest(
         files = write_edition(digest, cfg, out_dir, drafted)
         # Remembered when clean, and when no other run changed the state meanwhile.
         alone = state.generation() == generation + state.own_bumps - bumps
-        clean = not collected.warnings and alone and not read_only
+        refused = drafted is not None and bool(drafted.warnings)  # asked again next run
+        clean = not collected.warnings and not refused and alone and not read_only
         key = edition_key(inputs, state.generation()) if inputs is not None and clean else None
         if not read_only:
             remember(state, out_dir, key, digest, drafts=collected.drafts)
