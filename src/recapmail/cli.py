@@ -20,6 +20,8 @@ import typer
 from recapmail import __version__
 from recapmail.cli_common import (
     ConfigOption,
+    NoLlmOption,
+    RefreshLlmOption,
     color,
     counted,
     load_config,
@@ -127,19 +129,23 @@ def digest(
     allow_empty: Annotated[
         bool, typer.Option("--allow-empty", help="Write the edition even with no item in it.")
     ] = False,
+    no_llm: NoLlmOption = False,
+    refresh_llm: RefreshLlmOption = False,
 ) -> None:
     """Make this week's newsletter and posts (a draft) from every source in feeds.toml."""
     from recapmail import pipeline
 
     with user_errors():
-        cfg = load_config(config)
+        cfg = load_config(config, no_llm=no_llm)
         if refresh:
             cfg = replace(cfg, fetch=replace(cfg.fetch, recheck_after=0))
         period = period_of(cfg, week, since, until)
         with status_line() as progress:
+            # The model's texts are no input the up-to-date check sees: asking or not remakes.
             report = pipeline.run_digest(
-                cfg, period, out, offline=offline, strict=strict, force=force,
-                allow_empty=allow_empty, progress=progress,
+                cfg, period, out, offline=offline, strict=strict,
+                force=force or no_llm or refresh_llm, allow_empty=allow_empty,
+                refresh_llm=refresh_llm, progress=progress,
             )  # fmt: skip
     echo_report("Digest", report)
 
@@ -177,12 +183,15 @@ def newsletter(
     out: Annotated[
         Path, typer.Option(metavar="DIR", help="Folder receiving the edition's folder.")
     ] = Path("out"),
+    no_llm: NoLlmOption = False,
+    refresh_llm: RefreshLlmOption = False,
 ) -> None:
     """Make a special edition from chosen articles."""
     from recapmail import pipeline
 
     with user_errors():
-        report = pipeline.run_newsletter(sources, load_config(config), out)
+        cfg = load_config(config, no_llm=no_llm)
+        report = pipeline.run_newsletter(sources, cfg, out, refresh_llm=refresh_llm)
     echo_report("Newsletter", report)
 
 
@@ -206,12 +215,14 @@ def social(
         LanguageChoice | None,
         typer.Option(help="Language of the posts' own words (default: [newsletter] language)."),
     ] = None,
+    no_llm: NoLlmOption = False,
+    refresh_llm: RefreshLlmOption = False,
 ) -> None:
     """Write LinkedIn, Mastodon and Bluesky posts for articles."""
     from recapmail import pipeline
 
     with user_errors():
-        cfg = load_config(config)
+        cfg = load_config(config, no_llm=no_llm)
         platforms = cfg.social.platforms if platform is PlatformChoice.all else (platform.value,)
         posts = pipeline.run_social(
             sources,
@@ -219,6 +230,7 @@ def social(
             platforms,  # type: ignore[arg-type]
             thread=thread,
             language=language.value if language else None,
+            refresh_llm=refresh_llm,
         )
     if json_output:
         from recapmail.serialize import dumps, post_dict

@@ -81,10 +81,21 @@ def interrupts_raise() -> signal._HANDLER | None:
     return signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def load_config(path: Path | None) -> Config:
+NoLlmOption = Annotated[
+    bool, typer.Option("--no-llm", help="Do not ask the [llm] model: extractive texts only.")
+]
+RefreshLlmOption = Annotated[
+    bool, typer.Option("--refresh-llm", help="Ask the [llm] model again, not its kept answers.")
+]
+
+
+def load_config(path: Path | None, *, no_llm: bool = False) -> Config:
+    from dataclasses import replace
+
     from recapmail.config import load_config
 
-    return load_config(path)
+    cfg = load_config(path)
+    return replace(cfg, llm=None) if no_llm else cfg
 
 
 def counted(n: int, word: str) -> str:

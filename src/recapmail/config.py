@@ -161,11 +161,30 @@ class SourceConfig:
     base_url: str = option("", schemes=WEB)  # where a `path` source's recaps are on the team's blog
 
 
+def _variable_name(value: str) -> str | None:
+    ok = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value)
+    return None if ok else "the name of an environment variable, not a key"
+
+
+@dataclass(frozen=True, slots=True)
+class LlmConfig:
+    """An OpenAI-compatible chat-completions endpoint the team runs itself (drafting/)."""
+
+    # e.g. http://127.0.0.1:11434/v1 (Ollama)
+    base_url: str = option("", schemes=WEB, convert=lambda url: url.rstrip("/"))
+    model: str = option("")
+    # The name of the variable holding the key, never the key.
+    api_key_env: str = option("", check=_variable_name)
+    timeout: float = option(60.0, kind=float, range=(0.1, 600))  # seconds, per answer
+    concurrency: int = option(2, kind=int, range=(1, 32))
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
     social: SocialConfig = field(default_factory=SocialConfig)
     fetch: FetchConfig = field(default_factory=FetchConfig)
+    llm: LlmConfig | None = None  # off unless [llm] is configured
     sources: tuple[SourceConfig, ...] = ()
     state_path: Path | None = None
     path: Path | None = None  # the file it was read from
@@ -221,7 +240,7 @@ def read_config(path: Path) -> Config:
 
 
 def _read(reader: Reader, data: dict[str, Any]) -> Config:
-    reader.known(data, ("newsletter", "social", "fetch", "sources", "state"), "")
+    reader.known(data, ("newsletter", "social", "fetch", "llm", "sources", "state"), "")
     tables = {name: reader.table(data, name) for name in ("newsletter", "social", "fetch", "state")}
     reader.known(tables["state"], ("path",), "state")
     sources_raw = data.get("sources", [])
@@ -241,6 +260,7 @@ def _read(reader: Reader, data: dict[str, Any]) -> Config:
         ),
         social=SocialConfig(**reader.options(SocialConfig, tables["social"], "social")),
         fetch=FetchConfig(**reader.options(FetchConfig, tables["fetch"], "fetch")),
+        llm=_llm(reader, reader.table(data, "llm")) if "llm" in data else None,
         sources=sources,
         state_path=reader.relative(Path(state_path)) if state_path else None,
         path=reader.path,
@@ -265,3 +285,11 @@ def _source(reader: Reader, index: int, t: Any) -> SourceConfig:
             s, "base_url", f"source {name!r} is a feed; base_url is for a 'path' source"
         )
     return SourceConfig(**values)
+
+
+def _llm(reader: Reader, t: dict[str, Any]) -> LlmConfig:
+    values = reader.options(LlmConfig, t, "llm")
+    for key in ("base_url", "model"):
+        if not values.get(key):
+            raise reader.error("llm", key, "[llm] needs both")
+    return LlmConfig(**values)

@@ -13,6 +13,7 @@ from recapmail.config import Config
 from recapmail.errors import ConfigError, StrictFailure
 from recapmail.model import (
     Article,
+    Cluster,
     Digest,
     DigestItem,
     Highlights,
@@ -20,10 +21,12 @@ from recapmail.model import (
     Platform,
     Post,
     RunReport,
+    SourceWarning,
 )
 from recapmail.text import slugify
 
 if TYPE_CHECKING:
+    from recapmail.drafting import Drafted
     from recapmail.state import State
 
 OUTPUT_FILES = (
@@ -45,13 +48,16 @@ def run_digest(
     force: bool = False,
     allow_empty: bool = False,
     read_only: bool = False,
+    refresh_llm: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> RunReport:
     """The weekly job: collect every source, pick the period's items, render, write atomically
     a draft edition (editions.py). When nothing it is made from changed since the edition on
     disk was written (uptodate.py), it stops after the conditional GETs, unless `force`. With
     nothing to send it writes nothing, unless `allow_empty`. `read_only` (the preview's
-    rebuilds): the state is read, never written."""
+    rebuilds): the state is read, never written. With `[llm]`, the model drafts what it may
+    (drafting/); a draft it was refused is a warning, which `strict` counts once the edition
+    is written; `refresh_llm` asks it again rather than taking the kept answers."""
     from recapmail.sources.collect import gather, missing_paths
     from recapmail.state import State
     from recapmail.uptodate import current_edition, edition_inputs, edition_key, remember
@@ -97,6 +103,8 @@ def run_digest(
         digest = build_digest(
             collected.articles, period, cfg, state, force=force, warnings=collected.warnings
         )
+        drafted = _draft_edition(digest, cfg, state, refresh=refresh_llm, progress=progress)
+        digest = _with_model_warnings(digest, drafted)
         report = RunReport(
             label=period.label, out_dir=str(out_dir), files=(), items=len(digest.items),
             shown=len(digest.shown), digest=digest, fetched=collected.fetched,
@@ -118,14 +126,47 @@ def run_digest(
             )  # fmt: skip
         if progress is not None:
             progress(f"Rendering the newsletter and the posts into {out_dir}…")
-        files = write_edition(digest, cfg, out_dir)
+        files = write_edition(digest, cfg, out_dir, drafted)
         # Remembered when clean, and when no other run changed the state meanwhile.
         alone = state.generation() == generation + state.own_bumps - bumps
-        clean = not collected.warnings and alone and not read_only
+        refused = drafted is not None and bool(drafted.warnings)  # asked again next run
+        clean = not collected.warnings and not refused and alone and not read_only
         key = edition_key(inputs, state.generation()) if inputs is not None and clean else None
         if not read_only:
             remember(state, out_dir, key, digest, drafts=collected.drafts)
+    if strict and drafted is not None and drafted.warnings:
+        note = drafted.warnings[0]
+        raise StrictFailure(
+            f"--strict: {len(drafted.warnings)} text(s) not drafted by the model, first "
+            f"{note.warning}; the edition was written to {out_dir}"
+        )
     return replace(report, files=files, elapsed=time.monotonic() - started)
+
+
+def _draft_edition(
+    digest: Digest,
+    cfg: Config,
+    state: State | None,
+    *,
+    refresh: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Drafted | None:
+    """The model's drafts of the weekly post's hook and the intro line; None without [llm]."""
+    if cfg.llm is None or not digest.shown:
+        return None
+    from recapmail.drafting import draft_texts
+    from recapmail.drafting.texts import edition_materials
+
+    if progress is not None:
+        progress(f"Asking {cfg.llm.model} for drafts…")
+    return draft_texts(edition_materials(digest, cfg), cfg, state, refresh=refresh)
+
+
+def _with_model_warnings(digest: Digest, drafted: Drafted | None) -> Digest:
+    if drafted is None or not drafted.warnings:
+        return digest
+    said = tuple(SourceWarning(source=n.what, reason=n.reason) for n in drafted.warnings)
+    return replace(digest, warnings=(*digest.warnings, *said))
 
 
 def _published_at(state: State, label: str) -> datetime | None:
@@ -139,22 +180,30 @@ def _last_published(state: State, period: Period) -> tuple[str, datetime] | None
     return (last.label, last.published_at) if last else None
 
 
-def render_edition(digest: Digest, cfg: Config, label: str | None = None) -> dict[str, str | bytes]:
+def render_edition(
+    digest: Digest, cfg: Config, label: str | None = None, drafted: Drafted | None = None
+) -> dict[str, str | bytes]:
     """Every file of one edition, in memory: nothing is written until all of them rendered.
     The hidden `.edition.json` says what the draft holds, for publishing (editions.py);
-    `label` names the edition (its folder's name; the period's label by default)."""
+    `label` names the edition (its folder's name; the period's label by default); `drafted`
+    holds the model's accepted texts, and digest.json says which texts it wrote."""
+    from recapmail.drafting.texts import notes_dict, rewriter, with_intro
     from recapmail.editions import EDITION_FILE, Draft, digest_sha, draft_json
     from recapmail.identity import identity_keys
     from recapmail.render.email import render_newsletter
     from recapmail.render.social import post_files, posts_for_digest
     from recapmail.serialize import digest_dict, dumps_digest
 
-    newsletter = render_newsletter(digest, cfg, label)
-    posts = posts_for_digest(digest, cfg, cfg.social.platforms)
+    newsletter = render_newsletter(digest, with_intro(cfg, drafted, digest.period.label), label)
+    rewrite = rewriter(drafted) if drafted is not None else None
+    posts = posts_for_digest(digest, cfg, cfg.social.platforms, rewrite=rewrite)
     social = post_files(posts)
     names = (*OUTPUT_FILES, *sorted(social))
     made_at = datetime.now(UTC).replace(microsecond=0)
-    summary = dumps_digest(digest_dict(digest, names, newsletter=newsletter, generated_at=made_at))
+    data = digest_dict(digest, names, newsletter=newsletter, generated_at=made_at)
+    if drafted is not None:
+        data["drafting"] = notes_dict(drafted)
+    summary = dumps_digest(data)
     files: dict[str, str | bytes] = {
         "newsletter.html": newsletter.html,
         "newsletter.txt": newsletter.text,
@@ -178,10 +227,12 @@ def render_edition(digest: Digest, cfg: Config, label: str | None = None) -> dic
     return files
 
 
-def write_edition(digest: Digest, cfg: Config, out_dir: Path) -> tuple[str, ...]:
+def write_edition(
+    digest: Digest, cfg: Config, out_dir: Path, drafted: Drafted | None = None
+) -> tuple[str, ...]:
     from recapmail.output import write_folder
 
-    files = render_edition(digest, cfg, label=out_dir.name)
+    files = render_edition(digest, cfg, label=out_dir.name, drafted=drafted)
     write_folder(out_dir, files)
     return tuple(name for name in files if not name.startswith("."))
 
@@ -218,14 +269,23 @@ def _linked(article: Article, cfg: Config) -> Article:
     return article
 
 
-def run_newsletter(specs: Sequence[str], cfg: Config, out_root: Path) -> RunReport:
+def run_newsletter(
+    specs: Sequence[str], cfg: Config, out_root: Path, *, refresh_llm: bool = False
+) -> RunReport:
     """A special edition from chosen articles, written to <out>/<date>-<slug of the title>/."""
     started = time.monotonic()
     digest = edition_digest(read_highlights(specs, cfg=cfg), cfg)
+    drafted = None
+    if cfg.llm is not None:
+        from recapmail.state import State
+
+        with State.open(cfg.state_path) as state:
+            drafted = _draft_edition(digest, cfg, state, refresh=refresh_llm)
+        digest = _with_model_warnings(digest, drafted)
     title_slug = slugify(digest.items[0].highlights.title if digest.items else digest.title)
     day = (digest.period.end - timedelta(days=1)).date().isoformat()
     out_dir = out_root / f"{day}-{title_slug}"
-    files = write_edition(digest, cfg, out_dir)
+    files = write_edition(digest, cfg, out_dir, drafted)
     return RunReport(
         label=out_dir.name, out_dir=str(out_dir), files=files, items=len(digest.items),
         shown=len(digest.shown), digest=digest, elapsed=time.monotonic() - started,
@@ -240,27 +300,40 @@ def run_social(
     *,
     thread: bool = False,
     language: str | None = None,
+    refresh_llm: bool = False,
 ) -> list[Post]:
     """Posts for each article named; articles about one event give one post for the event.
-    Their frame is in `language`, else the newsletter's."""
+    Their frame is in `language`, else the newsletter's. With `[llm]`, the model drafts each
+    post's hook and takeaways (drafting/)."""
+    from recapmail.drafting.texts import post_rewriter
     from recapmail.highlights import cluster
     from recapmail.render.social import posts_for_article, posts_for_cluster
 
     items = read_highlights(specs, cfg=cfg)
     clusters, membership = cluster(items)
-    posts: list[Post] = []
+    groups: list[tuple[Highlights, Cluster | None, list[Highlights]]] = []
     done: set[str] = set()
     for h in items:
         cluster_id = membership.get(h.article.source)
         if cluster_id is None:
-            posts.extend(posts_for_article(h, cfg, platforms, thread=thread, language=language))
+            groups.append((h, None, [h]))
         elif cluster_id not in done:
             done.add(cluster_id)
-            c = next(c for c in clusters if c.id == cluster_id)
+            event = next(c for c in clusters if c.id == cluster_id)
             members = [i for i in items if membership.get(i.article.source) == cluster_id]
-            posts.extend(
-                posts_for_cluster(c, members, cfg, platforms, thread=thread, language=language)
+            groups.append((h, event, members))
+    rewrite = post_rewriter(groups, cfg, language, refresh=refresh_llm)
+    posts: list[Post] = []
+    for h, group, members in groups:
+        if group is None:
+            made = posts_for_article(
+                h, cfg, platforms, thread=thread, language=language, rewrite=rewrite
             )
+        else:
+            made = posts_for_cluster(
+                group, members, cfg, platforms, thread=thread, language=language, rewrite=rewrite
+            )
+        posts.extend(made)
     return posts
 
 

@@ -17,6 +17,7 @@ from recapmail.model import Figure
 
 _GROUPED = r"\d{1,3}(?:(?:[ \u00a0\u202f]\d{3}(?!\d))+|(?:,\d{3}(?!\d))+|(?:\.\d{3}(?![\d,]))+)"
 _NUMBER = rf"(?:{_GROUPED}(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+NUMBER = _NUMBER  # a number as written in either language: drafting/guard.py reads drafts with it
 _MULTIPLIERS = {
     "k": 1e3, "thousand": 1e3, "thousands": 1e3, "mille": 1e3, "milliers": 1e3,
     "m": 1e6, "million": 1e6, "millions": 1e6, "md": 1e9, "mds": 1e9, "milliard": 1e9,

@@ -61,6 +61,8 @@ class Edition:
     preheader: str
     sender: str
     files: tuple[str, ...]
+    # (text, who wrote it): "model" or "recapmail", when a model drafts ([llm])
+    drafting: tuple[tuple[str, str], ...] = ()
 
     @property
     def weekly(self) -> bool:
@@ -127,6 +129,11 @@ def read_edition(folder: Path) -> Edition:
         preheader=preheader(_read_text(folder / "newsletter.html")),
         sender=sender,
         files=tuple(str(f) for f in data.get("files") or []),
+        drafting=tuple(
+            (str(n.get("text", "")), str(n.get("by", "")))
+            for n in data.get("drafting") or []
+            if isinstance(n, dict)
+        ),
     )
 
 

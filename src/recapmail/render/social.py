@@ -47,6 +47,8 @@ from recapmail.render.social_text import as_sentence
 
 log = logging.getLogger(__name__)
 
+# The model's accepted texts in place of the extractive ones (drafting/texts.py), when asked.
+Rewrite = Callable[[Draft], Draft]
 THREAD_PLATFORMS: tuple[Platform, ...] = ("mastodon", "bluesky")
 
 # -- public API -------------------------------------------------------------------------------
@@ -59,6 +61,7 @@ def posts_for_article(
     *,
     thread: bool = False,
     language: str | None = None,
+    rewrite: Rewrite | None = None,
 ) -> tuple[Post, ...]:
     lang = language_code(h.language)
     t = post_strings(frame(cfg, language))
@@ -78,7 +81,7 @@ def posts_for_article(
         draft = _as_recap(
             draft, [h], h.title, h.figures, h.highlights, frame(cfg, language), team_voice(cfg)
         )
-    return _posts(draft, cfg, platforms, thread)
+    return _posts(rewrite(draft) if rewrite else draft, cfg, platforms, thread)
 
 
 def _language_of(sentence: str, members: Sequence[Highlights], default: str) -> str:
@@ -141,6 +144,7 @@ def posts_for_cluster(
     *,
     thread: bool = False,
     language: str | None = None,
+    rewrite: Rewrite | None = None,
 ) -> tuple[Post, ...]:
     by_source = {h.article.source: h for h in items}
     members = [by_source[s] for s in c.members if s in by_source] or list(items)
@@ -172,7 +176,7 @@ def posts_for_cluster(
         draft = _as_recap(
             draft, members, c.title, c.figures, c.highlights, frame(cfg, language), team_voice(cfg)
         )
-    return _posts(draft, cfg, platforms, thread)
+    return _posts(rewrite(draft) if rewrite else draft, cfg, platforms, thread)
 
 
 def posts_for_digest(
@@ -182,6 +186,7 @@ def posts_for_digest(
     *,
     thread: bool = False,
     language: str | None = None,
+    rewrite: Rewrite | None = None,
 ) -> tuple[Post, ...]:
     """The week in one post: what is new (its top story and key figure) first, then the
     newsletter and its week, every shown item, the link to this edition."""
@@ -204,7 +209,7 @@ def posts_for_digest(
         entries_label=t["in_digest"],
         hashtags=post_tags(cfg, interleave([h.hashtags or h.keywords for h in shown])),
     )
-    return _posts(draft, cfg, platforms, thread)
+    return _posts(rewrite(draft) if rewrite else draft, cfg, platforms, thread)
 
 
 def _digest_entries(digest: Digest) -> tuple[Entry, ...]:
