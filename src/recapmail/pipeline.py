@@ -27,7 +27,9 @@ from recapmail.text import slugify
 
 if TYPE_CHECKING:
     from recapmail.drafting import Drafted
+    from recapmail.sources.collect import Collected, Gathering
     from recapmail.state import State
+    from recapmail.uptodate import Remembered
 
 OUTPUT_FILES = (
     "newsletter.html",
@@ -58,81 +60,32 @@ def run_digest(
     rebuilds): the state is read, never written. With `[llm]`, the model drafts what it may
     (drafting/); a draft it was refused is a warning, which `strict` counts once the edition
     is written; `refresh_llm` asks it again rather than taking the kept answers."""
-    from recapmail.sources.collect import gather, missing_paths
+    from recapmail.sources.collect import gather
     from recapmail.state import State
-    from recapmail.uptodate import current_edition, edition_inputs, edition_key, remember
+    from recapmail.uptodate import Freshness, remember
 
     started = time.monotonic()
     out_dir = out_root / period.label
-    for source in missing_paths(cfg):
-        raise ConfigError(
-            f"{cfg.path or 'config'}: source {source.name!r}: path {source.path} does not exist; "
-            "fix `path`, or set enabled = false"
-        )
+    _refuse_missing_paths(cfg)
     with State.open(cfg.state_path, read_only=read_only) as state:
         gathering = gather(cfg, state, offline=offline, progress=progress)
-        tokens = gathering.tokens()  # None once a source failed: never taken as up to date
-        inputs = edition_inputs(cfg, period, tokens) if tokens is not None else None
-        generation, bumps = state.generation(), state.own_bumps
-        if inputs is not None and not force and not read_only:
-            known = current_edition(state, out_dir, edition_key(inputs, generation))
-            if known is not None:
-                return RunReport(
-                    label=period.label, out_dir=str(out_dir), files=known.files, items=known.items,
-                    shown=known.shown, written_at=known.written_at, checks=known.checks,
-                    elapsed=time.monotonic() - started, fetched=gathering.fetched,
-                    not_modified=gathering.not_modified, recent=gathering.recent,
-                    drafts=known.drafts, too_old=known.too_old,
-                    published_at=_published_at(state, period.label),
-                )  # fmt: skip
-        from recapmail.digest import build_digest  # not needed when up to date: imported now
-
-        if progress is not None:
-            progress("Reading the unchanged feeds and the local recaps…")
-        collected = gathering.finish()
-        if strict and collected.warnings:
-            first = collected.warnings[0]
-            raise StrictFailure(
-                f"--strict: {len(collected.warnings)} source(s) failed, "
-                f"first {first.source}: {first.reason}; nothing was written"
-            )
-        if progress is not None:
-            progress(
-                f"Picking the highlights of {period.label} from {len(collected.articles)} articles…"
-            )
-        digest = build_digest(
-            collected.articles, period, cfg, state, force=force, warnings=collected.warnings
-        )
+        freshness = Freshness.now(cfg, period, state, gathering.tokens())
+        known = None if force or read_only else freshness.current(state, out_dir)
+        if known is not None:
+            return _up_to_date(known, gathering, period, out_dir, state, started)
+        collected = _finish(gathering, strict, progress)
+        digest = _pick(collected, period, cfg, state, force, progress)
         drafted = _draft_edition(digest, cfg, state, refresh=refresh_llm, progress=progress)
         digest = _with_model_warnings(digest, drafted)
-        report = RunReport(
-            label=period.label, out_dir=str(out_dir), files=(), items=len(digest.items),
-            shown=len(digest.shown), digest=digest, fetched=collected.fetched,
-            not_modified=collected.not_modified, recent=collected.recent, checks=digest.checks,
-            drafts=collected.drafts, too_old=digest.too_old, published_at=digest.published_at,
-        )  # fmt: skip
+        report = _report(digest, collected, period, out_dir)
         if not digest.items and not allow_empty:
-            from recapmail.editions import EDITION_FILE
-            from recapmail.output import remove_folder
-
-            # An older draft of this week would show items that went out since: stale text.
-            removed = (out_dir / EDITION_FILE).is_file() and not read_only
-            if removed:
-                remove_folder(out_dir)
-            last = _last_published(state, period)
-            return replace(
-                report, out_dir="", elapsed=time.monotonic() - started, last=last,
-                removed=str(out_dir) if removed else None,
-            )  # fmt: skip
+            return _no_edition(report, state, period, out_dir, read_only, started)
         if progress is not None:
             progress(f"Rendering the newsletter and the posts into {out_dir}…")
         files = write_edition(digest, cfg, out_dir, drafted)
-        # Remembered when clean, and when no other run changed the state meanwhile.
-        alone = state.generation() == generation + state.own_bumps - bumps
-        refused = drafted is not None and bool(drafted.warnings)  # asked again next run
-        clean = not collected.warnings and not refused and alone and not read_only
-        key = edition_key(inputs, state.generation()) if inputs is not None and clean else None
         if not read_only:
+            refused = drafted is not None and bool(drafted.warnings)  # asked again next run
+            key = freshness.key_after(state, clean=not collected.warnings and not refused)
             remember(state, out_dir, key, digest, drafts=collected.drafts)
     if strict and drafted is not None and drafted.warnings:
         note = drafted.warnings[0]
@@ -141,6 +94,92 @@ def run_digest(
             f"{note.warning}; the edition was written to {out_dir}"
         )
     return replace(report, files=files, elapsed=time.monotonic() - started)
+
+
+# -- the steps of run_digest ------------------------------------------------------------------
+
+
+def _refuse_missing_paths(cfg: Config) -> None:
+    from recapmail.sources.collect import missing_paths
+
+    for source in missing_paths(cfg):
+        raise ConfigError(
+            f"{cfg.path or 'config'}: source {source.name!r}: path {source.path} does not exist; "
+            "fix `path`, or set enabled = false"
+        )
+
+
+def _up_to_date(
+    known: Remembered, gathering: Gathering, period: Period, out_dir: Path, state: State,
+    started: float,
+) -> RunReport:  # fmt: skip
+    """The edition on disk is what this run would write: said as its run summed it up."""
+    return RunReport(
+        label=period.label, out_dir=str(out_dir), files=known.files, items=known.items,
+        shown=known.shown, written_at=known.written_at, checks=known.checks,
+        elapsed=time.monotonic() - started, fetched=gathering.fetched,
+        not_modified=gathering.not_modified, recent=gathering.recent,
+        drafts=known.drafts, too_old=known.too_old,
+        published_at=_published_at(state, period.label),
+    )  # fmt: skip
+
+
+def _finish(
+    gathering: Gathering, strict: bool, progress: Callable[[str], None] | None
+) -> Collected:
+    """Every source read; with `strict`, a failed one stops the run before anything is written."""
+    if progress is not None:
+        progress("Reading the unchanged feeds and the local recaps…")
+    collected = gathering.finish()
+    if strict and collected.warnings:
+        first = collected.warnings[0]
+        raise StrictFailure(
+            f"--strict: {len(collected.warnings)} source(s) failed, "
+            f"first {first.source}: {first.reason}; nothing was written"
+        )
+    return collected
+
+
+def _pick(
+    collected: Collected, period: Period, cfg: Config, state: State, force: bool,
+    progress: Callable[[str], None] | None,
+) -> Digest:  # fmt: skip
+    from recapmail.digest import build_digest  # not needed when up to date: imported now
+
+    if progress is not None:
+        progress(
+            f"Picking the highlights of {period.label} from {len(collected.articles)} articles…"
+        )
+    return build_digest(
+        collected.articles, period, cfg, state, force=force, warnings=collected.warnings
+    )
+
+
+def _report(digest: Digest, collected: Collected, period: Period, out_dir: Path) -> RunReport:
+    return RunReport(
+        label=period.label, out_dir=str(out_dir), files=(), items=len(digest.items),
+        shown=len(digest.shown), digest=digest, fetched=collected.fetched,
+        not_modified=collected.not_modified, recent=collected.recent, checks=digest.checks,
+        drafts=collected.drafts, too_old=digest.too_old, published_at=digest.published_at,
+    )  # fmt: skip
+
+
+def _no_edition(
+    report: RunReport, state: State, period: Period, out_dir: Path, read_only: bool,
+    started: float,
+) -> RunReport:  # fmt: skip
+    """Nothing to send: no folder, and an older draft of this week removed (it would show
+    items that went out since: stale text)."""
+    from recapmail.editions import EDITION_FILE
+    from recapmail.output import remove_folder
+
+    removed = (out_dir / EDITION_FILE).is_file() and not read_only
+    if removed:
+        remove_folder(out_dir)
+    return replace(
+        report, out_dir="", elapsed=time.monotonic() - started,
+        last=_last_published(state, period), removed=str(out_dir) if removed else None,
+    )  # fmt: skip
 
 
 def _draft_edition(

@@ -43,6 +43,36 @@ class Remembered:
     too_old: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """What a run is made from, taken before it writes anything: its inputs (None once a
+    source failed: never taken as up to date) and the state's generation at that moment."""
+
+    inputs: str | None
+    generation: int
+    bumps: int  # the run's own writes to the state so far
+
+    @classmethod
+    def now(
+        cls, cfg: Config, period: Period, state: State, tokens: Sequence[str] | None
+    ) -> Freshness:
+        inputs = edition_inputs(cfg, period, tokens) if tokens is not None else None
+        return cls(inputs, state.generation(), state.own_bumps)
+
+    def current(self, state: State, out_dir: Path) -> Remembered | None:
+        if self.inputs is None:
+            return None
+        return current_edition(state, out_dir, edition_key(self.inputs, self.generation))
+
+    def key_after(self, state: State, clean: bool) -> str | None:
+        """The key to remember the edition just written by: None when the run had warnings,
+        or when another run changed the state meanwhile."""
+        alone = state.generation() == self.generation + state.own_bumps - self.bumps
+        if self.inputs is None or not clean or not alone:
+            return None
+        return edition_key(self.inputs, state.generation())
+
+
 def edition_inputs(cfg: Config, period: Period, tokens: Sequence[str]) -> str:
     """A hash of everything an edition is made from but the state (see edition_key)."""
     digest = hashlib.sha256()
