@@ -36,3 +36,12 @@ def test_titles_match_whatever_their_accents_and_case() -> None:
 def test_strip_markup_keeps_the_words_and_drops_scripts() -> None:
     assert strip_markup("<b>Kube</b>Con <script>alert(1)</script>Paris") == "Kube Con Paris"
     assert strip_markup("<scr<b>ipt>x</script>") == "x"
+
+
+def test_visible_drops_what_hides_or_reorders_text_and_keeps_emoji_whole() -> None:
+    from recapmail.text import visible
+
+    assert visible("Ti\u202etre\u202c zéro\u200b\u200d lar\u00adgeur \u2066iso\u2069") == (
+        "Titre zéro largeur iso"
+    )
+    assert visible("👩\u200d💻 ok") == "👩\u200d💻 ok"  # the ZWJ of an emoji sequence stays

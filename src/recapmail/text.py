@@ -1,4 +1,4 @@
-"""Text routines every stage shares: accents folded, markup dropped from metadata, slugs.
+"""Text routines every stage shares: accents folded, invisible characters and markup dropped, slugs.
 
 One place so that two stages never disagree on what "the same word" is (a title matched by
 identity.py, a slug in a file name, a List-Id).
@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import regex
+
 # NFKD splits "é" into "e" and its accent but leaves ligatures whole: "œuvre" would lose its
 # "œ" when the accents are dropped.
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
@@ -18,6 +20,15 @@ _MARKUP = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# Characters that only hide or reorder text: bidi embeddings, overrides and isolates, invisible
+# separators and fillers, the soft hyphen, the BOM, variation selectors' lookalikes and tags.
+# ZWJ is not among them: it joins emoji ("👩‍💻"); only a ZWJ outside an emoji sequence goes.
+_INVISIBLE = regex.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200e\u200f\u202a-\u202e"
+    r"\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+_EMOJI = r"[\p{Extended_Pictographic}\p{Emoji_Modifier}]"
+_LONE_ZWJ = regex.compile(rf"(?<!{_EMOJI}\p{{M}}*)\u200d|\u200d(?!{_EMOJI})")
 
 
 def fold(text: str, ligatures: bool = True) -> str:
@@ -27,6 +38,12 @@ def fold(text: str, ligatures: bool = True) -> str:
         return text
     text = unicodedata.normalize("NFKD", text.translate(_LIGATURES) if ligatures else text)
     return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def visible(text: str) -> str:
+    """`text` without the characters that only hide or reorder it (see _INVISIBLE)."""
+    text = _INVISIBLE.sub("", text)
+    return _LONE_ZWJ.sub("", text) if "\u200d" in text else text
 
 
 def slugify(text: str, max_length: int = 60, empty: str = "edition") -> str:

@@ -26,6 +26,7 @@ from recapmail.render.eml import build_eml, edition_date
 from recapmail.render.links import safe_url, web_version, with_tracking
 from recapmail.render.palette import Palette, palette
 from recapmail.render.templates import render
+from recapmail.text import visible
 
 MJML_TEMPLATE = "email/newsletter.mjml.j2"
 TEXT_TEMPLATE = "email/newsletter.txt.j2"
@@ -33,8 +34,8 @@ MAX_SUMMARY = 320  # characters: one or two sentences
 MAX_HIGHLIGHTS = 4
 MAX_FIGURES = 3
 MAX_PREHEADER = 140
-# Control characters break MJML's XML parser; bidi overrides can disguise text.
-_UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Control characters break MJML's XML parser (and text.visible drops what disguises text).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +392,7 @@ def _mailto_unsubscribe(sender: str, lang: str) -> str:
 
 def _clean(text: str) -> str:
     """Outside text as one line of safe characters (markup stays text: escaping comes later)."""
-    return " ".join(_UNSAFE_CHARS.sub("", text).split())
+    return " ".join(_CONTROLS.sub("", visible(text)).split())
 
 
 def _typo(text: str, lang: str) -> str:

@@ -16,6 +16,7 @@ import regex
 
 from recapmail.highlights.hashtags import hashtag
 from recapmail.highlights.sentences import ends_with_abbreviation, split_sentences
+from recapmail.text import visible
 
 ELLIPSIS = "…"
 MAX_FIELD = 5000  # characters kept from any one field before cleaning: a post never needs more
@@ -42,14 +43,6 @@ _MD_LINE = regex.compile(
 )
 _MD_RULE = regex.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", regex.M)
 _HEADING_CLOSE = regex.compile(r"[ \t]+#+[ \t]*$", regex.M)
-# Bidi embeddings, overrides and isolates, invisible separators, soft hyphen, BOM, and the
-# variation selectors and tags that can only hide text. ZWJ stays inside emoji sequences.
-_INVISIBLE = regex.compile(
-    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200e\u200f\u202a-\u202e"
-    r"\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
-)
-_EMOJI = r"[\p{Extended_Pictographic}\p{Emoji_Modifier}]"
-_LONE_ZWJ = regex.compile(rf"(?<!{_EMOJI}\p{{M}}*)\u200d|\u200d(?!{_EMOJI})")
 _CONTROL = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cn}]")
 _SPACE = regex.compile(r"\s+")
 _SPACE_BEFORE_STOP = regex.compile(r"[ \t]+([.,])(?=\s|$)")
@@ -72,8 +65,7 @@ def clean(text: str | None, *, lines: bool = False) -> str:
             break
         value = _strip_markup(decoded)
     value = unicodedata.normalize("NFC", value)
-    value = _INVISIBLE.sub("", value)
-    value = _LONE_ZWJ.sub("", value)
+    value = visible(value)
     value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     value = _CONTROL.sub(lambda m: "\n" if m.group() == "\n" else " ", value)
     value = _markdown_to_text(value)

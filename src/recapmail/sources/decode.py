@@ -8,16 +8,13 @@ import re
 import unicodedata
 
 from recapmail.errors import SourceError
+from recapmail.text import visible
 
 log = logging.getLogger(__name__)
 
 # Characters of body read from one article: ten times a long recap. Past this, extracting
 # highlights costs seconds per megabyte and the newsletter only ever shows a few sentences.
 MAX_BODY_CHARS = 200_000
-# Controls that make text lie about itself (bidi overrides) or hide characters.
-_INVISIBLE = re.compile(
-    "[\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069\u00ad\u061c\u180e]"
-)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # More than 4 combining marks in a row only ever comes from "zalgo" floods.
 _MARKS = r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
@@ -52,8 +49,7 @@ def clean_text(text: str) -> str:
     """Normalise to NFC and drop the characters that only hide or reorder text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
-    text = _INVISIBLE.sub("", text)
-    text = _MARK_FLOOD.sub(r"\1", text)
+    text = visible(_MARK_FLOOD.sub(r"\1", text))
     return unicodedata.normalize("NFC", text)
 
 
