@@ -41,19 +41,8 @@ _CUES = re.compile(
     r"lance\w*|faille\w*|vulnérabilit\w*|sécurité|rach[aè]t\w*|levée|panne\w*|fin de vie)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-zà-öø-ÿ']+")
 
 
-_FUNCTION_WORDS = {
-    "fr": word_set(
-        "le la les des du de un une et est sont dans pour par sur avec qui que ce cette ces "
-        "nous vous au aux en ne pas plus leur été ont être mais où aussi comme"
-    ),
-    "en": word_set(
-        "the of and to in is are was were for on with that this these by from at an as be "
-        "been has have had will which who it its our their they we not but also into"
-    ),
-}
 _TITLE_WORD = re.compile(r"\b(?:[A-ZÀ-Þ][\w-]{2,}|\d+(?:[.,]\d+)+|\d{2,})\b")
 _COMMON_CAPITALS = word_set(
     "the and for with how why what new our this notre nos les des une retour retours compte "
@@ -123,16 +112,12 @@ def light_highlights(article: Article, default_language: str) -> Highlights:
 
 
 def guess_language(text: str, hint: str | None, default: str) -> str:
-    """French or English by function words when they are clear, else the hint, else default."""
-    words = _WORD.findall(text[:600].lower())
-    counts = {
-        lang: sum(map(vocabulary.__contains__, words))
-        for lang, vocabulary in _FUNCTION_WORDS.items()
-    }
-    (best, top), (_, second) = sorted(counts.items(), key=lambda kv: -kv[1])
-    if top >= 3 and top >= 2 * second:
-        return best
-    return (hint or default).lower()[:2]
+    """French or English by function words when they are clear, else the hint, else default
+    (no statistical model: this runs for every item of the week)."""
+    from recapmail.highlights.language import by_function_words
+
+    clear, _ = by_function_words(text[:600].lower())
+    return clear or (hint or default).lower()[:2]
 
 
 def title_words(title: str | None) -> frozenset[str]:
