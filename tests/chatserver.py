@@ -82,9 +82,17 @@ class ChatServer:
                     server.requests.append(request)
                     server._inflight += 1
                     server.busiest = max(server.busiest, server._inflight)
+                self._counted = True
                 try:
                     self._answer(request)
                 finally:
+                    self._done()
+
+            def _done(self) -> None:
+                """No longer answering: said before the answer is written, since the client
+                may send its next request as soon as it has read it."""
+                if self._counted:
+                    self._counted = False
                     with server._lock:
                         server._inflight -= 1
 
@@ -118,6 +126,8 @@ class ChatServer:
                 self._send(200, json.dumps(data).encode(), trickle=answer == TRICKLE)
 
             def _send(self, status: int, payload: bytes, trickle: bool = False) -> None:
+                if not trickle:  # a trickled answer is still being answered while it trickles
+                    self._done()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
