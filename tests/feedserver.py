@@ -65,8 +65,8 @@ class FeedServer:
         self.delay = delay  # added to every response, as a distant server would
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
-        self.in_flight = 0  # requests being answered now
-        self.most_in_flight = 0  # the most ever answered at once
+        self.in_flight = 0  # requests waiting for their answer now (see `delay`)
+        self.most_in_flight = 0  # the most ever waiting at once
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self.scheme = "http"
@@ -121,18 +121,20 @@ class FeedServer:
                 pass
 
             def do_GET(self) -> None:
+                # Counted while the server "thinks", before any byte of the answer: the client
+                # may send its next request as soon as it has read one.
                 with server._lock:
                     server.in_flight += 1
                     server.most_in_flight = max(server.most_in_flight, server.in_flight)
                 try:
-                    self._answer()
+                    if server.delay:
+                        time.sleep(server.delay)
                 finally:
                     with server._lock:
                         server.in_flight -= 1
+                self._answer()
 
             def _answer(self) -> None:
-                if server.delay:
-                    time.sleep(server.delay)
                 path = self.path.split("?")[0]
                 if path.startswith("http://"):  # asked as a proxy: serve the URL's path
                     path = "/" + path.split("/", 3)[-1] if path.count("/") > 2 else "/"
