@@ -102,7 +102,7 @@ def extract(article: Article, count: int = 5) -> Highlights:
             continue  # a sentence about an IP address is a setup step, not news
         candidates.append(Candidate(text, kind, position, own, score, section))
     summary = pick_summary(candidates, keywords[:3])
-    highlights = pick_highlights(candidates, summary, count) if count > 0 else []
+    highlights = pick_highlights(candidates, summary, count, figures) if count > 0 else []
     return Highlights(
         article=article,
         title=title,

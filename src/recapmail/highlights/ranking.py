@@ -32,6 +32,8 @@ ECHO_WEIGHT = 0.8
 CUT_PENALTY = 0.6
 FRAGMENT_PENALTY = 0.3
 COMMON_SENTENCES = 6
+KEY_FIGURES = 5
+KEY_FIGURE_BONUS = 1.5
 _CUES = re.compile("|".join(map(re.escape, NEWS_CUES)))
 _ASKS = re.compile("|".join(map(re.escape, CALL_TO_ACTION)))
 _THANKS = re.compile("|".join(map(re.escape, THANKS)))
@@ -255,9 +257,17 @@ def _title_case(text: str) -> bool:
 
 
 def pick_highlights(
-    candidates: Sequence[Candidate], summary: Sequence[Candidate], count: int
+    candidates: Sequence[Candidate],
+    summary: Sequence[Candidate],
+    count: int,
+    figures: Sequence[Figure] = (),
 ) -> list[str]:
-    """The `count` best remaining sentences, each shortened, none repeating another."""
+    """The `count` best remaining sentences, each shortened, none repeating another.
+
+    A sentence telling one of the article's first `figures` (its key figures) counts more:
+    an editor keeps those first.
+    """
+    key_figures = frozenset(figures[:KEY_FIGURES])
     chosen_sets = [_content(c.text) for c in summary]
     chosen_figures = [_figure_keys(c) for c in summary]
     sections = Counter(c.section for c in summary)
@@ -280,6 +290,8 @@ def pick_highlights(
                 overlap = max(overlap, 0.7)
             value = candidate.score - 3.0 * overlap - SECTION_REPEAT * sections[candidate.section]
             value -= cost_of.get(id(candidate), 0.0)
+            if key_figures.intersection(candidate.figures):
+                value += KEY_FIGURE_BONUS
             if overlap > 0.6:
                 continue
             if value > best_value:
