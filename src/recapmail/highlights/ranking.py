@@ -81,7 +81,19 @@ _TALK_TITLE = re.compile(
 _VERBS = word_set(
     "est sont était étaient a ont avait avaient sera seront fut peut peuvent doit doivent fait "
     "font va vont permet permettent is are was were has have had will would can could should "
-    "may might must does do did gets got makes made"
+    "may might must does do did gets got makes made "
+    # present tense of what recaps report, whose endings say nothing ("Loïc explique…")
+    "explique présente montre partage propose raconte détaille annonce rappelle souligne "
+    "réunit accueille devient reste offre apporte introduit compare décrit démontre "
+    "expliquent présentent montrent partagent proposent racontent offrent deviennent restent "
+    "shows explains presents shares says offers brings gives becomes remains introduces "
+    "describes demonstrates announces"
+)
+# "Conférencier : Denis Germain", "Speakers: …": who gave the talk, not a new section
+SPEAKER_HEADING = re.compile(
+    r"^(?:conférencier|conférencière|intervenant|intervenante|orateur|oratrice|speaker|"
+    r"présenté par|presented by|par|by)(?:\(s\)|e?s)?\s*:?\s",
+    re.IGNORECASE,
 )
 _VERB_ENDINGS = ("ed", "é", "és", "ée", "ées", "ait", "aient", "ent", "ons", "ez", "era", "eront",
                  "ira", "iront", "ing", "'s", "'re")  # fmt: skip
