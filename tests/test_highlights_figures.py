@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from recapmail.highlights import extract
 from recapmail.highlights.figures import figures_in, find_figures, parse_number, phrase
+from recapmail.model import Article
 
 
 def figures(text: str, language: str) -> list[tuple[str, float, str]]:
@@ -189,3 +191,31 @@ def test_french_texts_group_digits_the_french_way() -> None:
     assert "1\u202f200" in values
     assert any(v.startswith("12,5") for v in values)
     assert ("1 200+", 1200.0, "visiteurs") in figures("On a vu 1 200+ visiteurs.", "fr")
+
+
+def test_the_lead_figure_is_about_the_event_not_the_background_it_recalls() -> None:
+    body = (
+        "Les 3 et 4 mars, deux consultants de l'équipe se sont rendus au Sommet Cloud Ouvert.\n\n"
+        "Cette édition a réuni plus de 900 participants venus de 12 pays.\n\n"
+        "La fondation compte plus de 80 000 membres dans le monde et près d'un million de "
+        "contributions depuis 2010.\n"
+    )
+    found = extract(Article(source="sommet.md", body=body, title="Sommet Cloud Ouvert")).figures
+    assert (found[0].value, found[0].label) == ("plus de 900", "participants")
+    assert ("12", "pays") in [(f.value, f.label) for f in found]
+
+
+def test_a_quoted_english_passage_of_a_french_post_gives_its_figures() -> None:
+    body = (
+        "Mardi, j'ai suivi la journée Platform Engineering, avec plusieurs talks sur la "
+        "sécurité des plateformes internes.\n\n"
+        "L'oratrice a cité un rapport récent sur les brèches :\n\n"
+        "> It takes 207 days for a company to realize there was a breach, and 70 days to "
+        "contain it.\n\n"
+        "Elle a ensuite montré comment une plateforme interne réduit ce délai, avec un « il "
+        "faut 10 minutes pour corriger » qui a marqué la salle.\n"
+    )
+    result = extract(Article(source="mardi.md", body=body, title="La journée Platform Engineering"))
+    assert result.language == "fr"
+    found = {(f.value, f.label) for f in result.figures}
+    assert {("207", "days"), ("70", "days"), ("10", "minutes")} <= found

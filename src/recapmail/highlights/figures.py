@@ -50,6 +50,24 @@ __all__ = [
 ]
 
 MAX_FIGURES = 8
+# The figure that leads is about the article's subject: this edition, this event, its result...
+_ABOUT_SUBJECT = re.compile(
+    r"\b(?:cette (?:édition|année|conférence|rencontre|journée)|l['’]événement|le sommet|"
+    r"(?:a|ont|avait) (?:réuni|rassemblé|accueilli|attiré)|this (?:year|edition|event|"
+    r"conference|summit)|the (?:event|summit|conference)|this year['’]s|gathered|welcomed|"
+    r"attracted|brought together|came together|attendance|fréquentation|"
+    r"se sont (?:réunis|retrouvés|rassemblés))\b",
+    re.IGNORECASE,
+)
+# ...not the background it recalls: a community's size, a project's count since its start.
+_BACKGROUND = re.compile(
+    r"\b(?:depuis (?:19|20)\d\d|since (?:19|20)\d\d|depuis (?:sa|son|leur) (?:création|"
+    r"lancement|début)|since (?:its|their) (?:creation|founding|inception|launch|start)|"
+    r"au total|in total|to date|à ce jour|dans la communauté|in the community|worldwide|"
+    r"dans le monde|across the globe|around the world)\b",
+    re.IGNORECASE,
+)
+SUBJECT_WEIGHT = 1.5
 _CONTEXT = 200  # characters of a sentence read on each side of a number
 MAX_RELEASES = 3  # a release note names many versions; the reader needs the new and the next
 
@@ -120,14 +138,22 @@ def figures_in(sentence: str, language: str) -> list[tuple[float, Figure]]:
 
 
 def _figures_in(sentence: str, language: str) -> Iterable[tuple[float, Figure]]:
+    found: list[tuple[int, Figure, str]] = []
     for match in FIGURE.finditer(sentence):
         figure = _digit_figure(sentence, match, language)
         if figure is not None:
-            yield _score(figure, sentence[max(0, match.start() - 20) : match.start()]), figure
+            found.append(
+                (match.start(), figure, sentence[max(0, match.start() - 20) : match.start()])
+            )
     for match in WORDS_FIGURE.finditer(sentence):
         figure = _word_figure(sentence, match)
         if figure is not None:
-            yield _score(figure, match.group("approx") or ""), figure
+            found.append((match.start(), figure, match.group("approx") or ""))
+    found.sort(key=lambda item: item[0])
+    # "réuni 650 participants venus de 14 pays": the sentence's first count is its subject
+    lead = next((f for _, f, _ in found if counts(f.label) or "%" in f.value), None)
+    for _start, figure, context in found:
+        yield _score(figure, context, figure is lead), figure
     if DOTTED.search(sentence):
         yield from versions(sentence, language)
 
@@ -224,7 +250,7 @@ def _word_figure(sentence: str, match: re.Match[str]) -> Figure | None:
     return Figure(value=value, number=float(number), label=label, sentence=sentence)
 
 
-def _score(figure: Figure, context: str) -> float:
+def _score(figure: Figure, context: str, lead: bool = False) -> float:
     value = figure.value.lower()
     score = 0.0
     if "%" in value or "percent" in value or "pour" in value:
@@ -256,4 +282,8 @@ def _score(figure: Figure, context: str) -> float:
         score += min(1.5, math.log10(abs(figure.number)) / 3)
     if re.search(r"\d-[a-zA-Zéè]+$", value):  # "3-day", "two-day": how long the event ran
         score += 1.0
+    if _BACKGROUND.search(figure.sentence):
+        score -= SUBJECT_WEIGHT
+    elif lead and _ABOUT_SUBJECT.search(figure.sentence):
+        score += SUBJECT_WEIGHT
     return score + (0.5 if figure.label else -0.5)
