@@ -97,6 +97,11 @@ SPEAKER_HEADING = re.compile(
 )
 _VERB_ENDINGS = ("ed", "é", "és", "ée", "ées", "ait", "aient", "ent", "ons", "ez", "era", "eront",
                  "ira", "iront", "ing", "'s", "'re")  # fmt: skip
+_NOT_VERBS = word_set(
+    "chez assez client clients agent agents talent talents argent parent parents accent présent "
+    "absent récent récents différent différents excellent évident urgent souvent event "
+    "content intelligent patient"
+)
 POINTS_BACK_PENALTY = 1.0
 SPEAKER_PENALTY = 0.4
 HEADING_LIKE_PENALTY = 2.0
@@ -159,9 +164,16 @@ def score_sentence(
 def _has_verb(text: str) -> bool:
     """A finite verb, roughly: an auxiliary or a verb ending (word by word, in linear time)."""
     for word in _WORD.findall(text.lower()):
-        if word in _VERBS or (len(word) > 3 and word.endswith(_VERB_ENDINGS)):
+        if word in _VERBS:
+            return True
+        if len(word) > 3 and word.endswith(_VERB_ENDINGS) and not _looks_verb_only(word):
             return True
     return False
+
+
+def _looks_verb_only(word: str) -> bool:
+    """ "chez", "moment", "client": a verb's ending on a word that is no verb."""
+    return word in _NOT_VERBS or word.endswith("ment")
 
 
 def stand_alone_penalty(text: str) -> float:
