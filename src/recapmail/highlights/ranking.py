@@ -85,7 +85,10 @@ _VERBS = word_set(
     # present tense of what recaps report, whose endings say nothing ("Loïc explique…")
     "explique présente montre partage propose raconte détaille annonce rappelle souligne "
     "réunit accueille devient reste offre apporte introduit compare décrit démontre "
+    "commence continue vise semble remplace gère fonctionne arrive existe "
+    "utilise ajoute lance cherche travaille connaît paraît apparaît reconnaît prend "
     "expliquent présentent montrent partagent proposent racontent offrent deviennent restent "
+    "commencent continuent semblent utilisent fonctionnent prennent "
     "shows explains presents shares says offers brings gives becomes remains introduces "
     "describes demonstrates announces"
 )
@@ -303,31 +306,48 @@ def pick_highlights(
     words_of = {id(c): _content(c.text) for c in pool}
     keys_of = {id(c): _figure_keys(c) for c in pool}
     cost_of = {id(c): _cut_cost(c.text) for c in pool if len(c.text) > SHORTEN_LIMIT}
+    # the overlap with what is already chosen, kept up to date one pick at a time
+    overlap_of = {id(c): 0.0 for c in pool}
+    for words, keys in zip(chosen_sets, chosen_figures, strict=True):
+        _add_overlap(pool, overlap_of, words_of, keys_of, words, keys)
     picked: list[str] = []
     while pool and len(picked) < count:
         best, best_value = None, float("-inf")
         for candidate in pool:
-            words = words_of[id(candidate)]
-            overlap = max((_similarity(words, other) for other in chosen_sets), default=0.0)
-            keys = keys_of[id(candidate)]
-            if keys and any(keys & other for other in chosen_figures):
-                overlap = max(overlap, 0.7)
+            overlap = overlap_of[id(candidate)]
+            if overlap > 0.6:
+                continue
             value = candidate.score - 3.0 * overlap - SECTION_REPEAT * sections[candidate.section]
             value -= cost_of.get(id(candidate), 0.0)
             if key_figures.intersection(candidate.figures):
                 value += KEY_FIGURE_BONUS
-            if overlap > 0.6:
-                continue
             if value > best_value:
                 best, best_value = candidate, value
         if best is None:
             break
         pool.remove(best)
-        chosen_sets.append(words_of[id(best)])
-        chosen_figures.append(keys_of[id(best)])
+        _add_overlap(pool, overlap_of, words_of, keys_of, words_of[id(best)], keys_of[id(best)])
         sections[best.section] += 1
         picked.append(tidy_quotes(shorten(best.text)))
     return picked
+
+
+def _add_overlap(
+    pool: Sequence[Candidate],
+    overlap_of: dict[int, float],
+    words_of: dict[int, set[str]],
+    keys_of: dict[int, set[float]],
+    words: set[str],
+    keys: set[float],
+) -> None:
+    """Each candidate's overlap with one more chosen sentence: its words, or a shared figure."""
+    for candidate in pool:
+        key = id(candidate)
+        overlap = _similarity(words_of[key], words)
+        if keys and keys_of[key] & keys:
+            overlap = max(overlap, 0.7)
+        if overlap > overlap_of[key]:
+            overlap_of[key] = overlap
 
 
 def _cut_cost(text: str) -> float:
