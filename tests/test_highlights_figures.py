@@ -219,3 +219,17 @@ def test_a_quoted_english_passage_of_a_french_post_gives_its_figures() -> None:
     assert result.language == "fr"
     found = {(f.value, f.label) for f in result.figures}
     assert {("207", "days"), ("70", "days"), ("10", "minutes")} <= found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "label"),
+    [
+        ("Sur AWS, le budget mensuel se situe entre 40 000 et 80 000 $.", "fr", "budget mensuel"),
+        ("En spot, on reste largement au-dessus de 15 000 $/mois.", "fr", "par mois"),
+        ("The managed plan costs $20/month for each seat.", "en", "per month"),
+        ("La stack est 100% self-hosted aujourd'hui, sans fournisseur.", "fr", "self-hosted"),
+    ],
+)
+def test_a_label_holds_no_verb_nor_adverb_of_time(sentence: str, language: str, label: str) -> None:
+    found = [f for _, f in figures_in(sentence, language)]
+    assert found and found[-1].label == label

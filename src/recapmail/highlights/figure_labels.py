@@ -19,7 +19,7 @@ _STOP = word_set(
     "approximately around roughly quasiment autre while whereas mais alors tandis but "
     "entièrement notamment seulement désormais uniquement actuellement principalement "
     "directement totalement également déjà encore aussi ensemble fully entirely only already "
-    "now still together spent vers aujourd aujourd'hui"
+    "now still together spent vers aujourd aujourd' aujourd'hui se s' ne n'"
 )
 _VERBS = word_set(
     "came come gathered joined attended took made met participated grew increased rose "
@@ -48,11 +48,21 @@ TIME_UNITS = (
     "mois", "year", "an", "année", "h", "min", "ms", "s",
 )  # fmt: skip
 MEASURES = frozenset({"GB", "Go", "Mo", "MB", "To", "TB", "Gbps", "GHz", "x"})
+_RATE = re.compile(
+    r"\s?/\s?(mois|an|année|jour|semaine|heure|month|year|day|week|hour|user|utilisateur)\b",
+    re.IGNORECASE,
+)
+_ENGLISH_RATES = word_set("month year day week hour user")
+_PRONOMINAL = word_set("se s' ne n'")
 _DETERMINERS = word_set("the its their our his her a an le la les l' son sa ses leur leurs")
 
 
 def label_after(after: str) -> tuple[str, bool]:
     """Up to two words after the number; "of/de" leads to the counted noun ("un million de X")."""
+    rate = _RATE.match(after)
+    if rate:  # "15 000 $/mois": a cost per month
+        unit = rate.group(1).lower()
+        return (f"per {unit}" if unit in _ENGLISH_RATES else f"par {unit}"), False
     tokens = _TOKEN.findall(after[:80])
     position = 0
     via_of = False
@@ -95,8 +105,11 @@ def label_before(before: str) -> str:
     clause = re.split(r"[,;:()]", before)[-1]
     words = _LABEL_WORD.findall(clause[-60:])
     label: list[str] = []
-    for word in reversed(words):
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index]
         lowered = word.lower()
+        if not label and index and words[index - 1].lower() in _PRONOMINAL:
+            continue  # "le budget mensuel se situe entre…": the verb, then what it is about
         if lowered in _STOP or lowered in _VERBS or lowered.endswith("ed"):
             if label:
                 break
