@@ -295,3 +295,17 @@ def test_the_sentence_telling_a_key_figure_is_a_highlight() -> None:
     h = extract(Article(source="kcd.md", body=body), 1)
     assert h.figures[0].label == "personnes"
     assert "800 personnes" in h.highlights[0], h.highlights
+
+
+def test_a_lead_naming_people_and_places_is_no_roll_call() -> None:
+    from recapmail.highlights.ranking import score_sentence
+
+    lead = (
+        "Les 5 et 6 mai derniers, Marc et Julie, experts de Nuagerie Services, se sont rendus au "
+        "Sommet Cloud Ouvert 2026, organisé au Centre des Congrès de Lyon."
+    )
+    roll_call = "J'ai croisé Katia, Stéphane, Andrea, Paul et Yann de Kerlab, Armor Data et Breizh."
+    keywords = ["Sommet Cloud Ouvert 2026"]
+    assert score_sentence(lead, "paragraph", (), keywords, 0.0) > 1.0 + score_sentence(
+        roll_call, "paragraph", (), keywords, 0.0
+    )

@@ -39,6 +39,7 @@ _ASKS = re.compile("|".join(map(re.escape, CALL_TO_ACTION)))
 _THANKS = re.compile("|".join(map(re.escape, THANKS)))
 _WORD = re.compile(r"[\w'’-]+")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-ZÀ-Þ][\w-]*[A-Z0-9][\w-]*|[A-ZÀ-Þ][a-zà-ÿ]+)")
+_NAME_AFTER_COMMA = re.compile(r",\s+(?:and |et )?[A-ZÀ-Þ]")  # "…, Stéphane, Andrea and Katia"
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|je|j'|me|m'|moi|mon|ma|mes)\b", re.IGNORECASE)
 _QUOTED = re.compile(r'^["«“]|\b(?:said|says|noted|explained|a déclaré|explique|souligne)\b')
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -146,7 +147,7 @@ def score_sentence(
         score -= 0.6
     if not figures and not names:
         score -= 1.0
-    if len(names) >= 5 and text.count(",") >= 4 and not figures:
+    if len(names) >= 5 and len(_NAME_AFTER_COMMA.findall(text)) >= 3 and not figures:
         score -= 2.0  # "I met Katia, Stéphane, Andrea…": a roll call, not news
     if _FIRST_PERSON.search(text) and not figures and len(names) < 2:
         score -= 0.6
