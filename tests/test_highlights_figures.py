@@ -193,6 +193,18 @@ def test_french_texts_group_digits_the_french_way() -> None:
     assert ("1 200+", 1200.0, "visiteurs") in figures("On a vu 1 200+ visiteurs.", "fr")
 
 
+@pytest.mark.parametrize(
+    ("sentence", "language", "value"),
+    [
+        ("Nous avons eu quasiment 1000 personnes sur site.", "fr", "quasiment 1\u202f000"),
+        ("Le salon a attiré pas loin de 300 visiteurs.", "fr", "pas loin de 300"),
+        ("We welcomed roughly 300 attendees.", "en", "roughly 300"),
+    ],
+)
+def test_an_approximation_stays_with_its_figure(sentence: str, language: str, value: str) -> None:
+    assert value in [f.value for _, f in figures_in(sentence, language)]
+
+
 def test_the_lead_figure_is_about_the_event_not_the_background_it_recalls() -> None:
     body = (
         "Les 3 et 4 mars, deux consultants de l'équipe se sont rendus au Sommet Cloud Ouvert.\n\n"

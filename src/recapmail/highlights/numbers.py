@@ -47,7 +47,7 @@ WORDS_FIGURE = re.compile(
 APPROX = re.compile(
     r"(?:over|more than|above|nearly|almost|approximately|about|around|at least|some|upwards of|"
     r"plus de|près de|environ|au moins|presque|quelque|approximativement|plus d'|près d'|"
-    r"moins de|moins d'|less than|fewer than|up to|jusqu'à)\s*$",
+    r"moins de|moins d'|less than|fewer than|up to|jusqu'à|quasiment|pas loin de|roughly)\s*$",
     re.IGNORECASE,
 )
 _MONTHS = (
