@@ -245,3 +245,9 @@ def test_a_quoted_english_passage_of_a_french_post_gives_its_figures() -> None:
 def test_a_label_holds_no_verb_nor_adverb_of_time(sentence: str, language: str, label: str) -> None:
     found = [f for _, f in figures_in(sentence, language)]
     assert found and found[-1].label == label
+
+
+def test_a_number_after_its_noun_and_a_comma_counts_that_noun() -> None:
+    found = figures("La fondation héberge de nombreux projets, 40 à l'heure où j'écris.", "fr")
+    assert ("40", 40.0, "projets") in found
+    assert figures("Les participants, 30 au total, ont aimé.", "fr")[0][2] == "participants"

@@ -68,6 +68,7 @@ _BACKGROUND = re.compile(
     re.IGNORECASE,
 )
 SUBJECT_WEIGHT = 1.5
+_NOUN_BEFORE = re.compile(r"([A-Za-zÀ-ÖØ-öø-ÿ][\w-]*s)\s*,\s*$")  # a plural noun, then a comma
 _CONTEXT = 200  # characters of a sentence read on each side of a number
 MAX_RELEASES = 3  # a release note names many versions; the reader needs the new and the next
 
@@ -205,6 +206,9 @@ def _digit_figure(sentence: str, match: re.Match[str], language: str) -> Figure 
         label = label_after(re.sub(r"^\s*(?:in|en|of)\s", " ", after))[0] or label_before(before)
     else:
         label, _ = label_after(after)
+        plural = _NOUN_BEFORE.search(before)
+        if not label and plural and counts(plural.group(1)):
+            label = plural.group(1)  # "un nombre de projets, 40 à l'heure où…": 40 projets
     if not label and not (pct or cur):
         return None
     is_year = 1900 <= abs(number) <= 2100 and raw.isdigit() and not (pct or cur or mult)
