@@ -104,7 +104,7 @@ _VERB_ENDINGS = ("ed", "é", "és", "ée", "ées", "ait", "aient", "ent", "ons",
 _NOT_VERBS = word_set(
     "chez assez client clients agent agents talent talents argent parent parents accent présent "
     "absent récent récents différent différents excellent évident urgent souvent event "
-    "content intelligent patient"
+    "content intelligent patient moment moments comment"
 )
 POINTS_BACK_PENALTY = 1.0
 SPEAKER_PENALTY = 0.4
@@ -176,8 +176,8 @@ def _has_verb(text: str) -> bool:
 
 
 def _looks_verb_only(word: str) -> bool:
-    """ "chez", "moment", "client": a verb's ending on a word that is no verb."""
-    return word in _NOT_VERBS or word.endswith("ment")
+    """ "chez", "client": a verb's ending on a word that is no verb."""
+    return word in _NOT_VERBS
 
 
 def stand_alone_penalty(text: str) -> float:
