@@ -374,3 +374,11 @@ def test_a_sentence_in_the_present_tense_is_no_fragment(sentence: str) -> None:
 
     assert stand_alone_penalty(sentence) < VERBLESS_PENALTY
     assert stand_alone_penalty("Conférencier : Loïc Mathieu, chez Kestra") >= VERBLESS_PENALTY
+
+
+def test_a_link_whose_address_holds_parentheses_is_read_whole() -> None:
+    doc = clean_document(
+        "Voir [la page](https://fr.wikipedia.org/wiki/Ceph_(logiciel)) sur Ceph.\n", "markdown"
+    )
+    assert "https://fr.wikipedia.org/wiki/Ceph_(logiciel)" in doc.links
+    assert doc.text.strip() == "Voir la page sur Ceph."
