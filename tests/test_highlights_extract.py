@@ -142,6 +142,15 @@ def test_short_feed_item() -> None:
         ("secret.xml file", None),
         ("X-Auth-Token", None),
         ("CNCF", "#CNCF"),
+        ("w1p2", None),
+        ("region R2", None),
+        ("IPs", None),
+        ("CLIs", None),
+        ("LLMs", "#LLM"),
+        ("I'll", None),
+        ("CLAUDE.md", None),
+        ("K8s", "#K8s"),
+        ("DeepSeek V4 Pro", "#DeepSeekV4Pro"),
         ("2025", None),
         ("  ", None),
     ],
@@ -240,3 +249,64 @@ def test_a_nationality_is_not_a_keyword_nor_a_hashtag() -> None:
     assert not nationalities & set(h.keywords), h.keywords
     assert not {"#Francais", "#Europeens", "#Allemand", "#English"} & set(h.hashtags)
     assert "#OpenStack" in h.hashtags and "#Ceph" in h.hashtags
+
+
+_TALKS_WITH_SPEAKER_LINES = """---
+title: Nos notes du Cloud Ouest 2026
+---
+
+Jeudi, trois collègues de l'équipe ont passé la journée au Cloud Ouest 2026, à Brest.
+
+### Conférence 1 : Des clusters sur trois clouds avec Crossplane
+
+### Conférencier : Gilles Martin
+
+Gilles nous a accueillis avec beaucoup d'humour et une démo préparée la veille au soir.
+Un atelier qui montre comment piloter plusieurs clusters depuis un seul dépôt grâce à Crossplane.
+
+### Conférence 2 : Des secrets sans mot de passe avec SPIFFE
+
+### Conférencière : Claire Dubois
+
+Claire, de chez Armor Data, a commencé par nous raconter son arrivée dans l'équipe sécurité.
+Elle a expliqué comment SPIFFE remplace les mots de passe entre services par des identités.
+"""
+
+
+def test_a_speaker_line_under_a_talk_title_keeps_the_talks_subject(tmp_path: Path) -> None:
+    # "Conférencier : X" is who gave the talk, not a new section: the sentence that names the
+    # talk's tool is still the one that says what the talk was about.
+    (tmp_path / "ouest.md").write_text(_TALKS_WITH_SPEAKER_LINES, "utf-8")
+    h = extract(read_file(tmp_path / "ouest.md"), 2)
+    assert any("Crossplane" in x for x in h.highlights), h.highlights
+    assert any("SPIFFE" in x for x in h.highlights), h.highlights
+    assert not any("humour" in x or "arrivée" in x for x in h.highlights)
+
+
+def test_the_sentence_telling_a_key_figure_is_a_highlight() -> None:
+    body = (
+        "En janvier, j'ai rejoint l'équipe qui organise le KCD Bretagne, à Rennes.\n\n"
+        "Ma première mission a été de trouver des sponsors, avec Paul et Yann de Breizh Cloud.\n\n"
+        "KCD Bretagne était d'abord l'idée des meetups CNCF Rennes et CNCF Brest.\n\n"
+        "Le jour J, Julie Le Goff a ouvert la keynote sur GitOps avec ArgoCD et Flux.\n\n"
+        "Malgré la tempête, nous avons accueilli près de 800 personnes sur site.\n\n"
+        "J'ai aussi croisé Hugo et Marion de Kerlab, que je suivais sur Mastodon.\n\n"
+        "Le soir, nous avons fini au bar du Liberté avec les speakers de Nantes.\n"
+    )
+    h = extract(Article(source="kcd.md", body=body), 1)
+    assert h.figures[0].label == "personnes"
+    assert "800 personnes" in h.highlights[0], h.highlights
+
+
+def test_a_lead_naming_people_and_places_is_no_roll_call() -> None:
+    from recapmail.highlights.ranking import score_sentence
+
+    lead = (
+        "Les 5 et 6 mai derniers, Marc et Julie, experts de Nuagerie Services, se sont rendus au "
+        "Sommet Cloud Ouvert 2026, organisé au Centre des Congrès de Lyon."
+    )
+    roll_call = "J'ai croisé Katia, Stéphane, Andrea, Paul et Yann de Kerlab, Armor Data et Breizh."
+    keywords = ["Sommet Cloud Ouvert 2026"]
+    assert score_sentence(lead, "paragraph", (), keywords, 0.0) > 1.0 + score_sentence(
+        roll_call, "paragraph", (), keywords, 0.0
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from recapmail.highlights import extract
 from recapmail.highlights.figures import figures_in, find_figures, parse_number, phrase
+from recapmail.model import Article
 
 
 def figures(text: str, language: str) -> list[tuple[str, float, str]]:
@@ -189,3 +191,63 @@ def test_french_texts_group_digits_the_french_way() -> None:
     assert "1\u202f200" in values
     assert any(v.startswith("12,5") for v in values)
     assert ("1 200+", 1200.0, "visiteurs") in figures("On a vu 1 200+ visiteurs.", "fr")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "value"),
+    [
+        ("Nous avons eu quasiment 1000 personnes sur site.", "fr", "quasiment 1\u202f000"),
+        ("Le salon a attiré pas loin de 300 visiteurs.", "fr", "pas loin de 300"),
+        ("We welcomed roughly 300 attendees.", "en", "roughly 300"),
+    ],
+)
+def test_an_approximation_stays_with_its_figure(sentence: str, language: str, value: str) -> None:
+    assert value in [f.value for _, f in figures_in(sentence, language)]
+
+
+def test_the_lead_figure_is_about_the_event_not_the_background_it_recalls() -> None:
+    body = (
+        "Les 3 et 4 mars, deux consultants de l'équipe se sont rendus au Sommet Cloud Ouvert.\n\n"
+        "Cette édition a réuni plus de 900 participants venus de 12 pays.\n\n"
+        "La fondation compte plus de 80 000 membres dans le monde et près d'un million de "
+        "contributions depuis 2010.\n"
+    )
+    found = extract(Article(source="sommet.md", body=body, title="Sommet Cloud Ouvert")).figures
+    assert (found[0].value, found[0].label) == ("plus de 900", "participants")
+    assert ("12", "pays") in [(f.value, f.label) for f in found]
+
+
+def test_a_quoted_english_passage_of_a_french_post_gives_its_figures() -> None:
+    body = (
+        "Mardi, j'ai suivi la journée Platform Engineering, avec plusieurs talks sur la "
+        "sécurité des plateformes internes.\n\n"
+        "L'oratrice a cité un rapport récent sur les brèches :\n\n"
+        "> It takes 207 days for a company to realize there was a breach, and 70 days to "
+        "contain it.\n\n"
+        "Elle a ensuite montré comment une plateforme interne réduit ce délai, avec un « il "
+        "faut 10 minutes pour corriger » qui a marqué la salle.\n"
+    )
+    result = extract(Article(source="mardi.md", body=body, title="La journée Platform Engineering"))
+    assert result.language == "fr"
+    found = {(f.value, f.label) for f in result.figures}
+    assert {("207", "days"), ("70", "days"), ("10", "minutes")} <= found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "label"),
+    [
+        ("Sur AWS, le budget mensuel se situe entre 40 000 et 80 000 $.", "fr", "budget mensuel"),
+        ("En spot, on reste largement au-dessus de 15 000 $/mois.", "fr", "par mois"),
+        ("The managed plan costs $20/month for each seat.", "en", "per month"),
+        ("La stack est 100% self-hosted aujourd'hui, sans fournisseur.", "fr", "self-hosted"),
+    ],
+)
+def test_a_label_holds_no_verb_nor_adverb_of_time(sentence: str, language: str, label: str) -> None:
+    found = [f for _, f in figures_in(sentence, language)]
+    assert found and found[-1].label == label
+
+
+def test_a_number_after_its_noun_and_a_comma_counts_that_noun() -> None:
+    found = figures("La fondation héberge de nombreux projets, 40 à l'heure où j'écris.", "fr")
+    assert ("40", 40.0, "projets") in found
+    assert figures("Les participants, 30 au total, ont aimé.", "fr")[0][2] == "participants"

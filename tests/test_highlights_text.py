@@ -72,6 +72,34 @@ def test_language(text: str, hint: str | None, expected: str) -> None:
     assert detect_language(text, hint) == expected
 
 
+_MODEL_PROBE = """
+import sys
+from recapmail.highlights import detect_language, extract
+from recapmail.model import Article
+extract(Article(source="a.md", body="Les 3 et 4 mars, nous avons suivi la conférence à Lyon."))
+detect_language("The foundation announced a new release of its software for operators.")
+print("fr/en loaded the model:", "py3langid" in sys.modules)
+import py3langid.langid as langid
+loads = []
+load = langid._load_identifier
+langid._load_identifier = lambda *a, **k: loads.append(1) or load(*a, **k)
+for _ in range(3):
+    detect_language("Konferensen var mycket välbesökt och föredragen var intressanta i år.")
+print("model loads:", len(loads))
+"""
+
+
+def test_the_language_model_is_loaded_only_for_other_languages_and_once() -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _MODEL_PROBE], capture_output=True, text=True, check=True
+    )
+    assert "fr/en loaded the model: False" in run.stdout
+    assert "model loads: 1" in run.stdout
+
+
 def test_markdown_is_reduced_to_prose_with_links_kept_aside() -> None:
     body = (
         "Image content\n\nAlice Martin writes:\n\n"
@@ -333,3 +361,26 @@ def test_highlights_stand_alone() -> None:
     h = extract(Article(source="recap.md", body=body, body_format="markdown"), 4)
     assert not any(x.startswith(("C'est", "Cela", "Conférence 1")) for x in h.highlights)
     assert len(h.highlights) == 4
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Loïc nous explique la mise en place du multitenant pour Kestra.",
+        "Solène partage son parcours de reconversion vers le test logiciel.",
+        "The keynote shows how Kata isolates each agent in its own sandbox.",
+    ],
+)
+def test_a_sentence_in_the_present_tense_is_no_fragment(sentence: str) -> None:
+    from recapmail.highlights.ranking import VERBLESS_PENALTY, stand_alone_penalty
+
+    assert stand_alone_penalty(sentence) < VERBLESS_PENALTY
+    assert stand_alone_penalty("Conférencier : Loïc Mathieu, chez Kestra") >= VERBLESS_PENALTY
+
+
+def test_a_link_whose_address_holds_parentheses_is_read_whole() -> None:
+    doc = clean_document(
+        "Voir [la page](https://fr.wikipedia.org/wiki/Ceph_(logiciel)) sur Ceph.\n", "markdown"
+    )
+    assert "https://fr.wikipedia.org/wiki/Ceph_(logiciel)" in doc.links
+    assert doc.text.strip() == "Voir la page sur Ceph."

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 from recapmail.drafting.prompt import HOOK_LIMIT, INTRO_LIMIT, TAKEAWAY_LIMIT, Material
-from recapmail.highlights.figures import NUMBER, parse_number
 from recapmail.highlights.hashtags import hashtag
 from recapmail.highlights.language import detect_language
+from recapmail.highlights.numbers import NUMBER, parse_number
 from recapmail.highlights.words import word_set
 from recapmail.render.counting import count, mastodon_urls
 from recapmail.render.shorten import clean

@@ -21,6 +21,7 @@ from recapmail.highlights.keywords import (
 )
 from recapmail.highlights.language import detect_language
 from recapmail.highlights.ranking import (
+    SPEAKER_HEADING,
     Candidate,
     common_words,
     echo_bonus,
@@ -61,7 +62,7 @@ def extract(article: Article, count: int = 5) -> Highlights:
     section = 0
     for block in blocks:
         if block.kind == "heading":
-            section += 1
+            section += not SPEAKER_HEADING.match(block.text)
             texts.append((block.text, "heading"))
             sections.append(section)
         else:
@@ -93,7 +94,9 @@ def extract(article: Article, count: int = 5) -> Highlights:
         position = -1 if kind == "description" else order
         order += kind != "description"
         score = score_sentence(text, kind, own, keywords, weight)
-        if kind == "heading":
+        if kind == "heading" and SPEAKER_HEADING.match(text):
+            pass  # the talk's title, above it, still names what the section is about
+        elif kind == "heading":
             subject = heading_subject(text) - common
         elif kind != "description" and (bonus := echo_bonus(text, subject)):
             score += bonus
@@ -102,7 +105,7 @@ def extract(article: Article, count: int = 5) -> Highlights:
             continue  # a sentence about an IP address is a setup step, not news
         candidates.append(Candidate(text, kind, position, own, score, section))
     summary = pick_summary(candidates, keywords[:3])
-    highlights = pick_highlights(candidates, summary, count) if count > 0 else []
+    highlights = pick_highlights(candidates, summary, count, figures) if count > 0 else []
     return Highlights(
         article=article,
         title=title,

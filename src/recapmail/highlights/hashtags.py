@@ -44,10 +44,15 @@ _ELISION = re.compile(r"(?i)\b(?:[cdjlmnst]|qu)['’](?=\w)")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 # What only code spells: snake_case, a file name (secret.xml), a flag, a header (X-Auth-Token).
 _CODE_TOKEN = re.compile(
-    r"_|\w\.(?:xml|json|ya?ml|conf|cfg|ini|toml|sh|py|txt|log|keyring|key|pem)\b"
+    r"_|\w\.(?:xml|json|ya?ml|conf|cfg|ini|toml|sh|py|txt|log|keyring|key|pem|md|rst|html|env|lock|"
+    r"csv|tf|j2)\b"
     r"|(?:^|\s)--?\w|^X-\w|\w-\w+-\w+-"
 )
 _CODE_HINT = re.compile(r"[_.\-]")
+_CONTRACTION = re.compile(r"(?i)\b\w+['’](?:ll|re|ve|d|m|t)\b")
+# letters and digits interleaved ("w1p2") or a short letter-digit code ("R2", "eu3")
+_IDENTIFIER = re.compile(r"[A-Za-z]+\d+[A-Za-z]+\w*|(?![Vv]\d)[A-Za-z]{1,2}\d{1,2}")
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,3}s")
 _TRANSLITERATE = str.maketrans(
     {"ß": "ss", "æ": "ae", "œ": "oe", "Æ": "AE", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l"}
 )
@@ -68,11 +73,15 @@ def hashtag(text: str) -> str | None:
     value = _INVISIBLE.sub("", text or "").strip().lstrip("#＃").strip()
     if not _TAG_TEXT.fullmatch(value) or _CODE_TOKEN.search(value):
         return None  # markup, template syntax, sentences, code: not a tag
+    if _CONTRACTION.search(value):
+        return None  # "I'll", "we're": a pronoun and a verb, no name
     value = re.sub(r"(?<=\w)['’]s\b", "", value)  # "Ceph's" -> "Ceph"
     value = _ELISION.sub("", value).translate(_TRANSLITERATE)
     value = unicodedata.normalize("NFKD", value)
     value = "".join(c for c in value if not unicodedata.combining(c))
     words = re.findall(r"[A-Za-z0-9]+", value)
+    if any(_IDENTIFIER.fullmatch(w) and w.lower() not in KNOWN_TAGS for w in words):
+        return None  # "w1p2", "R2": a device, zone or host name from a setup, not a tag
     tag = "".join(
         KNOWN_TAGS.get(w.lower()) or (w if any(c.isupper() for c in w) else w[:1].upper() + w[1:])
         for w in words
@@ -84,6 +93,9 @@ def hashtag(text: str) -> str | None:
         return "#" + known
     if len(tag) <= 3 and (tag.isupper() or (len(words) == 1 and words[0].isupper())):
         return None  # #CAC, #ATT: an acronym people do not tag
+    if len(words) == 1 and _ACRONYM_PLURAL.fullmatch(tag):
+        singular = KNOWN_TAGS.get(tag[:-1].lower())  # "LLMs" -> #LLM; #IPs, #CLIs: no tag
+        return "#" + singular if singular else None
     return "#" + tag
 
 

@@ -32,11 +32,14 @@ ECHO_WEIGHT = 0.8
 CUT_PENALTY = 0.6
 FRAGMENT_PENALTY = 0.3
 COMMON_SENTENCES = 6
+KEY_FIGURES = 5
+KEY_FIGURE_BONUS = 1.5
 _CUES = re.compile("|".join(map(re.escape, NEWS_CUES)))
 _ASKS = re.compile("|".join(map(re.escape, CALL_TO_ACTION)))
 _THANKS = re.compile("|".join(map(re.escape, THANKS)))
 _WORD = re.compile(r"[\w'’-]+")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-ZÀ-Þ][\w-]*[A-Z0-9][\w-]*|[A-ZÀ-Þ][a-zà-ÿ]+)")
+_NAME_AFTER_COMMA = re.compile(r",\s+(?:and |et )?[A-ZÀ-Þ]")  # "…, Stéphane, Andrea and Katia"
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|je|j'|me|m'|moi|mon|ma|mes)\b", re.IGNORECASE)
 _QUOTED = re.compile(r'^["«“]|\b(?:said|says|noted|explained|a déclaré|explique|souligne)\b')
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -79,10 +82,30 @@ _TALK_TITLE = re.compile(
 _VERBS = word_set(
     "est sont était étaient a ont avait avaient sera seront fut peut peuvent doit doivent fait "
     "font va vont permet permettent is are was were has have had will would can could should "
-    "may might must does do did gets got makes made"
+    "may might must does do did gets got makes made "
+    # present tense of what recaps report, whose endings say nothing ("Loïc explique…")
+    "explique présente montre partage propose raconte détaille annonce rappelle souligne "
+    "réunit accueille devient reste offre apporte introduit compare décrit démontre "
+    "commence continue vise semble remplace gère fonctionne arrive existe "
+    "utilise ajoute lance cherche travaille connaît paraît apparaît reconnaît prend "
+    "expliquent présentent montrent partagent proposent racontent offrent deviennent restent "
+    "commencent continuent semblent utilisent fonctionnent prennent "
+    "shows explains presents shares says offers brings gives becomes remains introduces "
+    "describes demonstrates announces"
+)
+# "Conférencier : Denis Germain", "Speakers: …": who gave the talk, not a new section
+SPEAKER_HEADING = re.compile(
+    r"^(?:conférencier|conférencière|intervenant|intervenante|orateur|oratrice|speaker|"
+    r"présenté par|presented by|par|by)(?:\(s\)|e?s)?\s*:?\s",
+    re.IGNORECASE,
 )
 _VERB_ENDINGS = ("ed", "é", "és", "ée", "ées", "ait", "aient", "ent", "ons", "ez", "era", "eront",
                  "ira", "iront", "ing", "'s", "'re")  # fmt: skip
+_NOT_VERBS = word_set(
+    "chez assez client clients agent agents talent talents argent parent parents accent présent "
+    "absent récent récents différent différents excellent évident urgent souvent event "
+    "content intelligent patient moment moments comment"
+)
 POINTS_BACK_PENALTY = 1.0
 SPEAKER_PENALTY = 0.4
 HEADING_LIKE_PENALTY = 2.0
@@ -124,7 +147,7 @@ def score_sentence(
         score -= 0.6
     if not figures and not names:
         score -= 1.0
-    if len(names) >= 5 and text.count(",") >= 4 and not figures:
+    if len(names) >= 5 and len(_NAME_AFTER_COMMA.findall(text)) >= 3 and not figures:
         score -= 2.0  # "I met Katia, Stéphane, Andrea…": a roll call, not news
     if _FIRST_PERSON.search(text) and not figures and len(names) < 2:
         score -= 0.6
@@ -145,9 +168,16 @@ def score_sentence(
 def _has_verb(text: str) -> bool:
     """A finite verb, roughly: an auxiliary or a verb ending (word by word, in linear time)."""
     for word in _WORD.findall(text.lower()):
-        if word in _VERBS or (len(word) > 3 and word.endswith(_VERB_ENDINGS)):
+        if word in _VERBS:
+            return True
+        if len(word) > 3 and word.endswith(_VERB_ENDINGS) and not _looks_verb_only(word):
             return True
     return False
+
+
+def _looks_verb_only(word: str) -> bool:
+    """ "chez", "client": a verb's ending on a word that is no verb."""
+    return word in _NOT_VERBS
 
 
 def stand_alone_penalty(text: str) -> float:
@@ -255,9 +285,17 @@ def _title_case(text: str) -> bool:
 
 
 def pick_highlights(
-    candidates: Sequence[Candidate], summary: Sequence[Candidate], count: int
+    candidates: Sequence[Candidate],
+    summary: Sequence[Candidate],
+    count: int,
+    figures: Sequence[Figure] = (),
 ) -> list[str]:
-    """The `count` best remaining sentences, each shortened, none repeating another."""
+    """The `count` best remaining sentences, each shortened, none repeating another.
+
+    A sentence telling one of the article's first `figures` (its key figures) counts more:
+    an editor keeps those first.
+    """
+    key_figures = frozenset(figures[:KEY_FIGURES])
     chosen_sets = [_content(c.text) for c in summary]
     chosen_figures = [_figure_keys(c) for c in summary]
     sections = Counter(c.section for c in summary)
@@ -269,29 +307,48 @@ def pick_highlights(
     words_of = {id(c): _content(c.text) for c in pool}
     keys_of = {id(c): _figure_keys(c) for c in pool}
     cost_of = {id(c): _cut_cost(c.text) for c in pool if len(c.text) > SHORTEN_LIMIT}
+    # the overlap with what is already chosen, kept up to date one pick at a time
+    overlap_of = {id(c): 0.0 for c in pool}
+    for words, keys in zip(chosen_sets, chosen_figures, strict=True):
+        _add_overlap(pool, overlap_of, words_of, keys_of, words, keys)
     picked: list[str] = []
     while pool and len(picked) < count:
         best, best_value = None, float("-inf")
         for candidate in pool:
-            words = words_of[id(candidate)]
-            overlap = max((_similarity(words, other) for other in chosen_sets), default=0.0)
-            keys = keys_of[id(candidate)]
-            if keys and any(keys & other for other in chosen_figures):
-                overlap = max(overlap, 0.7)
-            value = candidate.score - 3.0 * overlap - SECTION_REPEAT * sections[candidate.section]
-            value -= cost_of.get(id(candidate), 0.0)
+            overlap = overlap_of[id(candidate)]
             if overlap > 0.6:
                 continue
+            value = candidate.score - 3.0 * overlap - SECTION_REPEAT * sections[candidate.section]
+            value -= cost_of.get(id(candidate), 0.0)
+            if key_figures.intersection(candidate.figures):
+                value += KEY_FIGURE_BONUS
             if value > best_value:
                 best, best_value = candidate, value
         if best is None:
             break
         pool.remove(best)
-        chosen_sets.append(words_of[id(best)])
-        chosen_figures.append(keys_of[id(best)])
+        _add_overlap(pool, overlap_of, words_of, keys_of, words_of[id(best)], keys_of[id(best)])
         sections[best.section] += 1
         picked.append(tidy_quotes(shorten(best.text)))
     return picked
+
+
+def _add_overlap(
+    pool: Sequence[Candidate],
+    overlap_of: dict[int, float],
+    words_of: dict[int, set[str]],
+    keys_of: dict[int, set[float]],
+    words: set[str],
+    keys: set[float],
+) -> None:
+    """Each candidate's overlap with one more chosen sentence: its words, or a shared figure."""
+    for candidate in pool:
+        key = id(candidate)
+        overlap = _similarity(words_of[key], words)
+        if keys and keys_of[key] & keys:
+            overlap = max(overlap, 0.7)
+        if overlap > overlap_of[key]:
+            overlap_of[key] = overlap
 
 
 def _cut_cost(text: str) -> float:
