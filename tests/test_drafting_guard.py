@@ -167,3 +167,45 @@ def test_the_prompt_carries_what_recapmail_extracted_and_the_voice_only() -> Non
         "- 1,2 million d'euros\n"
         f"Link: {LINK}"
     )
+
+
+@pytest.mark.parametrize(
+    ("hook", "reason"),
+    [
+        ("650 millions de participants à Nantes pour la sortie de VMware.",
+         '"650 millions" is not in the recap'),  # a scale word changes the number
+        ("1,2 milliard d'euros économisés à Nantes grâce à OpenStack.",
+         '"1,2 milliard" is not in the recap'),
+        ("Six cent cinquante participants et neuf mille machines à Nantes.",
+         '"cent": a number in words cannot be checked against the recap'),
+        ("Une facture divisée x3 à Nantes grâce à OpenStack et aux équipes.",
+         '"x3" is not in the recap'),
+        ("Une baisse de 1 800 % des coûts à Nantes, sur OpenStack.",
+         '"1 800 %" is not in the recap'),  # a count said as a percentage
+        ("Nous avons vu 40 participants à Nantes pour la sortie de VMware.",
+         '"40 participants" is not in the recap'),  # a percentage said as a count
+        ("Suivez @promo@evil.social pour la sortie de VMware à Nantes.",
+         '"@promo@evil.social" names someone to notify or write to'),
+        ("Écrivez à contact@evil.com pour la sortie de VMware à Nantes.",
+         '"contact@evil.com" names someone to notify or write to'),
+        ("La sortie de VMware était au cœur des journées ＃Crypto2030 de Nantes.",
+         '"＃Crypto2030" is not a hashtag recapmail would write'),
+        ("La sortie de VMware était au cœur des journées #Top1000 de Nantes.",
+         '"#Top1000" is not a hashtag recapmail would write'),
+    ],
+)  # fmt: skip
+def test_numbers_contacts_and_tags_cannot_slip_past(hook: str, reason: str) -> None:
+    assert refusal(hook) == reason
+
+
+def test_a_figure_with_its_scale_and_a_percentage_with_its_sign_pass() -> None:
+    assert accept("Une baisse de 40 % des coûts et 1,2 million d'euros économisés à Nantes.", RECAP)
+
+
+def test_three_digits_after_a_separator_are_thousands_whatever_the_language() -> None:
+    from dataclasses import replace
+
+    terabytes = replace(RECAP, figures=(Figure("1,8 Go", 1.8, "de données", "1,8 Go migrés."),))
+    with pytest.raises(Refused, match='"1.800 Go" is not in the recap'):
+        accept("Nous avons vu 1.800 Go de données passer vers OpenStack à Nantes.", terabytes)
+    assert accept("Nous avons vu 1,8 Go de données passer vers OpenStack à Nantes.", terabytes)

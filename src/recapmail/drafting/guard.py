@@ -13,20 +13,37 @@ import re
 from dataclasses import dataclass
 
 from recapmail.drafting.prompt import HOOK_LIMIT, INTRO_LIMIT, TAKEAWAY_LIMIT, Material
-from recapmail.highlights.hashtags import hashtag
+from recapmail.highlights.hashtags import KNOWN_TAGS, hashtag
 from recapmail.highlights.language import detect_language
-from recapmail.highlights.numbers import NUMBER, parse_number
+from recapmail.highlights.numbers import MULTIPLIERS, NUMBER, parse_number
 from recapmail.highlights.words import word_set
 from recapmail.render.counting import count, mastodon_urls
 from recapmail.render.shorten import clean
 
 MAX_TAKEAWAYS = 5
 _NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?!\d)")
+# A number and its scale word, so that the check of numbers in words leaves "1,2 million" alone.
+_SCALES = "|".join(sorted(MULTIPLIERS, key=len, reverse=True))
+_NUMBER_WITH_SCALE = re.compile(
+    rf"(?<![\w.,])(?:{NUMBER})[ \u00a0\u202f]?(?:{_SCALES})\b", re.IGNORECASE
+)
 _AFTER = re.compile(r"[ \u00a0\u202f]?(?:%|[^\W\d_][\w’'\-]*)")  # "1 500 participants", "32 %"
 # Words that say nothing of what a number counts: "2025 and", "17 at" are quoted as "2025", "17".
 _LINKS = word_set("and or at in on of to for the a an et ou à au aux en de des du le la les")
-_HASHTAG = re.compile(r"(?<![\w&])#\w+")
+_HASHTAG = re.compile(r"(?<![\w&])[#＃]\w+")
 _SCHEME_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s<>\"]+")
+# Whom a post could notify or send to: a mention (@user, @user@server), an address, mailto:.
+_CONTACT = re.compile(r"(?i)(?<![\w.])[@＠][a-z0-9_]|[\w.+-]+@[\w-]+\.[\w.-]+|\b(?:mailto|tel):")
+# "1,800" and "1.800": a group of three digits, a thousands separator in either language.
+_GROUPED_ONCE = re.compile(r"\d{1,3}[.,]\d{3}")
+_SCALE = re.compile(r"[ \u00a0\u202f]?([^\W\d_]+)")  # "1,2 million", "3k"
+_PERCENT = re.compile(r"[ \u00a0\u202f]?(?:%|pour ?cent|percent|per cent)", re.IGNORECASE)
+_TIMES = re.compile(r"(?<!\w)[x×](\d+(?:[.,]\d+)?)(?!\w)")  # "x3", "×2,5"
+# A number written in words, which no figure check could read: refused rather than trusted.
+_NUMBER_WORDS = re.compile(
+    r"(?i)\b(?:cents?|mille|milliers?|millions?|milliards?|centaines?|douzaines?|hundreds?|"
+    r"thousands?|millions?|billions?|trillions?|dozens?)\b"
+)
 _BULLET = re.compile(r"^\s*(?:[-*•·–—>]+|\d{1,2}[.)])\s+")
 _LABEL = re.compile(r"^\s*(?:hook|accroche|takeaways?|à retenir)\s*:\s*", re.IGNORECASE)
 
@@ -94,20 +111,62 @@ def _check(text: str, m: Material) -> str:
     for start, end in reversed(_merged(spans)):  # the article's own link: recapmail adds it
         text = f"{text[:start].rstrip(' :—-')} {text[end:].lstrip()}".strip()
         text = re.sub(r"\s+([.,])", r"\1", text)
+    contact = _CONTACT.search(text)
+    if contact:
+        raise Refused(f'"{_word_at(text, contact.start())}" names someone to notify or write to')
     for tag in _HASHTAG.findall(text):
-        if (hashtag(tag) or "").casefold() != tag.casefold():
+        known = tag[1:].lower() in KNOWN_TAGS
+        if (hashtag(tag) or "").casefold() != tag.casefold() or (
+            re.search(r"\d", tag) and not known
+        ):
             raise Refused(f'"{tag}" is not a hashtag recapmail would write')
     allowed = _allowed(m)
     plain = _HASHTAG.sub(" ", text)
     for match in _NUMBER.finditer(plain):
-        raw = match.group(0)
-        values = {parse_number(raw, m.language), parse_number(raw, "en"), parse_number(raw, "fr")}
-        if not values & allowed:
+        value, percent, end = _said(match, plain, m.language)
+        if (value, percent) not in allowed and (value, None) not in allowed:
             after = _AFTER.match(plain, match.end())
             word = after.group(0) if after else ""
-            quoted = raw + ("" if word.strip().lower() in _LINKS else word)
-            raise Refused(f'"{quoted}" is not in the {_source(m)}')
+            quoted = plain[match.start() : end] if end > match.end() else match.group(0)
+            quoted += "" if end > match.end() or word.strip().lower() in _LINKS else word
+            raise Refused(f'"{quoted.strip()}" is not in the {_source(m)}')
+    for match in _TIMES.finditer(plain):
+        if (parse_number(match.group(1), m.language), False) not in allowed:
+            raise Refused(f'"{match.group(0)}" is not in the {_source(m)}')
+    words = _NUMBER_WORDS.search(_NUMBER_WITH_SCALE.sub(" ", plain))
+    if words:
+        raise Refused(
+            f'"{words.group(0)}": a number in words cannot be checked against the {_source(m)}'
+        )
     return text
+
+
+def _said(match: re.Match[str], text: str, language: str) -> tuple[float | None, bool, int]:
+    """The value a number of the draft says (its scale word applied: "1,2 million"), whether
+    it is a percentage, and where what was read ends."""
+    raw, end = match.group(0), match.end()
+    # A single group of three digits is a thousands separator in either language; otherwise
+    # the number is read as the draft's language writes it ("1,8" is 1.8 in French).
+    value = (
+        float(re.sub(r"[.,]", "", raw))
+        if _GROUPED_ONCE.fullmatch(raw)
+        else parse_number(raw, language)
+    )
+    scale = _SCALE.match(text, end)
+    if value is not None and scale and scale.group(1).lower() in MULTIPLIERS:
+        value, end = value * MULTIPLIERS[scale.group(1).lower()], scale.end()
+    percent = _PERCENT.match(text, end)
+    if percent:
+        end = percent.end()
+    return (None if value is None else _rounded(value)), bool(percent), end
+
+
+def _rounded(value: float) -> float:
+    return float(f"{value:.6g}")
+
+
+def _word_at(text: str, start: int) -> str:
+    return text[start:].split()[0].rstrip(".,;:!?)") if text[start:].strip() else text[start:]
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -120,14 +179,16 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _allowed(m: Material) -> set[float | None]:
-    """Every number the draft may say: the figures, and the numbers of the titles given."""
-    found: set[float | None] = {f.number for f in m.figures}
-    for text in (m.title, *m.titles, *(f.value for f in m.figures)):
+def _allowed(m: Material) -> set[tuple[float | None, bool | None]]:
+    """Every number the draft may say: each figure as the recap says it (its value, and
+    whether it is a percentage), and the numbers of the titles given, said in any way."""
+    found: set[tuple[float | None, bool | None]] = {
+        (_rounded(f.number), "%" in f.value) for f in m.figures
+    }
+    for text in (m.title, *m.titles):
         for match in _NUMBER.finditer(text):
-            for language in (m.language, "en", "fr"):
-                found.add(parse_number(match.group(0), language))
-    found.discard(None)
+            value, _, _ = _said(match, text, m.language)
+            found.add((value, None))
     return found
 
 
