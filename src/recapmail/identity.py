@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 from recapmail.model import Article
@@ -31,13 +33,29 @@ def identity_keys(article: Article) -> tuple[str, ...]:
             keys.append(f"u:{untranslated}")
     if article.kind == "file":
         keys.append(f"p:{shown(Path(article.source).expanduser().resolve())}")
-        # A recap moved or renamed (a checkout elsewhere) stays the recap that went out.
-        title = title_key(article.title)
-        if title and article.published is not None:
-            keys.append(f"t:{title}|{article.published.date().isoformat()}")
+    # A recap moved or renamed (a checkout elsewhere), a site moved to a new domain (new GUIDs
+    # and links at once) stays the item that went out: same title, same day.
+    title = title_key(article.title)
+    if title and article.published is not None:
+        keys.append(f"t:{title}|{article.published.astimezone(UTC).date().isoformat()}")
     if not keys:
         keys.append(f"s:{article.feed}|{article.source}")
     return tuple(keys)
+
+
+def published_keys(keys: Sequence[str]) -> tuple[str, ...]:
+    """The keys to look up among what went out: `keys`, and for a title key the day before
+    and after too (a site moved may give its posts' dates at midnight, in its own zone)."""
+    found = list(keys)
+    for key in keys:
+        if key.startswith("t:"):
+            title, _, day = key.rpartition("|")
+            try:
+                when = date.fromisoformat(day)
+            except ValueError:
+                continue
+            found += [f"{title}|{when + timedelta(days=n)}" for n in (-1, 1)]
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=1 << 15)  # a re-run meets each title twice: fed and stored

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from recapmail.errors import RecapmailError
 
-SCHEMA_VERSION = 4  # 2: http.body_sha; 3: periods are published editions; 4: send_log
+SCHEMA_VERSION = 5  # 2: http.body_sha; 3: periods are published editions; 4: send_log;
+# 5: the title-and-day keys of what went out
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS http (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, content_type TEXT,
@@ -159,7 +160,30 @@ def upgrade(conn: sqlite3.Connection, version: int) -> None:
     if version < 3:
         _add_publication_columns(conn)
     # 4: send_log, made by the CREATE TABLE IF NOT EXISTS above
+    if version < 5:
+        _add_item_keys(conn)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _add_item_keys(conn: sqlite3.Connection) -> None:
+    """Schema 4 -> 5: what went out is recorded under every key this recapmail gives it (a
+    feed item's title and day came in 5), so that a site moving to a new domain after an
+    upgrade is matched against the editions published before it."""
+    from recapmail.identity import identity_keys
+    from recapmail.serialize import article_from_json
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for label, stored in conn.execute("SELECT label, article FROM sent_articles").fetchall():
+            try:
+                keys = identity_keys(article_from_json(stored))
+            except (ValueError, TypeError, KeyError, OSError, RuntimeError):
+                continue  # unreadable: its old keys stand
+            conn.executemany("INSERT OR IGNORE INTO sent VALUES (?, ?)", ((k, label) for k in keys))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _add_publication_columns(conn: sqlite3.Connection) -> None:
