@@ -321,6 +321,38 @@ def test_ctrl_c_while_fetching_always_says_interrupted(
         assert_state_sound(state)
 
 
+def test_a_state_write_held_up_by_another_process_times_no_feed_out(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Another process holds the state's write lock for 4 s while this run fetches: the feeds
+    that answered meanwhile waited in their sockets, and none is reported timed out."""
+    from recapmail.state import State
+
+    feed_server.add("/now.xml", rss_feed(make_items(5, prefix="now")))
+    sources = [feed_server.url("/now.xml")]
+    sources += [feed_server.url(f"/slow/{s}") for s in (0.5, 1, 1.5, 2)]
+    (tmp_path / "feeds.toml").write_text(
+        "[fetch]\ntimeout = 1\ndeadline = 30\n"
+        + "".join(f'[[sources]]\nname = "f{i}"\nurl = "{u}"\n' for i, u in enumerate(sources)),
+        encoding="utf-8",
+    )
+    env = {"RECAPMAIL_STATE": str(tmp_path / "state.sqlite3")}
+    State.open(Path(env["RECAPMAIL_STATE"])).close()
+    holder = sqlite3.connect(env["RECAPMAIL_STATE"], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        child = popen(digest_args("2026-W47"), tmp_path, env)
+        time.sleep(4)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    _, err = child.communicate(timeout=60)
+    stderr = err.decode("utf-8", "replace")
+    assert child.returncode == 0, stderr[-3000:]
+    assert "timed out" not in stderr and "Warning" not in stderr, stderr[-3000:]
+    assert len(assert_complete(tmp_path / "out" / "2026-W47")) == 5 + 2
+
+
 # -- permissions -----------------------------------------------------------------------------
 
 
