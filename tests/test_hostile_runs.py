@@ -388,6 +388,26 @@ def test_an_up_to_date_run_removes_what_a_killed_run_left(tmp_path: Path) -> Non
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["2026-W47"]
 
 
+def test_every_run_removes_what_a_killed_run_left(tmp_path: Path) -> None:
+    """Not only a run that writes an edition: one with nothing new, and one --strict stops."""
+    _config, env = workspace(tmp_path, 2)
+    first = run_cli(*digest_args("2026-W47"), cwd=tmp_path, env=env, timeout=60)
+    assert first.code == 0, first.stderr
+    assert run_cli("publish", "out/2026-W47", cwd=tmp_path, env=env).code == 0
+    out = tmp_path / "out"
+    for name in (".tmp-2026-W48-k1ll3d", ".tmp-2026-W47-k1ll3d"):
+        (out / name).mkdir()
+        (out / name / "newsletter.html").write_text("<html>half", encoding="utf-8")
+    empty = run_cli(*digest_args("2026-W48"), cwd=tmp_path, env=env, timeout=60)
+    assert empty.code == 0 and "nothing new since 2026-W47" in empty.stdout, empty.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["2026-W47"]
+    (out / ".tmp-2026-W48-k1ll3d").mkdir()
+    (tmp_path / "recaps" / "broken.md").write_bytes(b"")  # an empty recap: a warning
+    strict = run_cli(*digest_args("2026-W48"), "--strict", cwd=tmp_path, env=env, timeout=60)
+    assert strict.code == 4, strict.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["2026-W47"]
+
+
 def test_ctrl_c_during_a_local_run_says_interrupted_or_finishes(tmp_path: Path) -> None:
     _config, env = workspace(tmp_path, 30)
     interrupted = 0

@@ -64,6 +64,10 @@ def run_digest(
             f"{cfg.path or 'config'}: source {source.name!r}: path {source.path} does not exist; "
             "fix `path`, or set enabled = false"
         )
+    if not read_only:
+        from recapmail.output import tidy
+
+        tidy(out_root)  # what a killed run left goes now, whether this run writes or not
     with State.open(cfg.state_path, read_only=read_only) as state:
         gathering = gather(cfg, state, offline=offline, progress=progress)
         tokens = gathering.tokens()  # None once a source failed: never taken as up to date
