@@ -32,6 +32,7 @@ from recapmail.state_file import (
     LOCK_WAIT,
     SCHEMA_VERSION,
     StateError,
+    check_kind,
     create,
     read_only_copy,
     state_fault,
@@ -77,6 +78,7 @@ class State(CacheTables):
         (the preview): nothing is ever written, and an absent file stays absent."""
         path = cls.location(path)
         where = f"state file {path}"
+        check_kind(path)
         try:
             if path.is_file() and path.stat().st_size == 0:
                 raise StateError(

@@ -72,6 +72,13 @@ def state_fault(exc: sqlite3.DatabaseError, path: Path) -> StateError:
         )
     if "full" in text:
         return StateError(f"{where}: the disk is full; free some space and run again")
+    code = getattr(exc, "sqlite_errorname", None) or "disk I/O error"
+    if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        # Not damage: the write was refused (a file-size limit, a failing disk) and rolled back.
+        return StateError(
+            f"{where}: the system refused a read or write ({code}); nothing was half-written. "
+            "Check the disk and the file-size limit (ulimit -f), then run again"
+        )
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return StateError(
             f"{where} cannot be written (read-only file or folder); "
@@ -80,6 +87,34 @@ def state_fault(exc: sqlite3.DatabaseError, path: Path) -> StateError:
     return StateError(
         f"{where} is damaged or not a recapmail state ({exc}); restore it from a backup, "
         "or set RECAPMAIL_STATE to start a new one elsewhere"
+    )
+
+
+def check_kind(path: Path) -> None:
+    """Refuse a state path that holds something other than a regular file (or nothing):
+    SQLite would take a folder for a read-only file, and a FIFO or /dev/null for a failing
+    disk."""
+    import stat
+
+    where = f"state file {path}"
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StateError(f"{where}: cannot look at it ({exc.strerror})") from None
+    if stat.S_ISREG(mode):
+        return
+    found = (
+        "a folder" if stat.S_ISDIR(mode)
+        else "a FIFO" if stat.S_ISFIFO(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )  # fmt: skip
+    raise StateError(
+        f"{where} is {found}, not a state file; set RECAPMAIL_STATE or [state] path to a file "
+        "(it is created if absent)"
     )
 
 
