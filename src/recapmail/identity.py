@@ -46,16 +46,23 @@ def identity_keys(article: Article) -> tuple[str, ...]:
 def published_keys(keys: Sequence[str]) -> tuple[str, ...]:
     """The keys to look up among what went out: `keys`, and for a title key the day before
     and after too (a site moved may give its posts' dates at midnight, in its own zone)."""
-    found = list(keys)
-    for key in keys:
-        if key.startswith("t:"):
-            title, _, day = key.rpartition("|")
-            try:
-                when = date.fromisoformat(day)
-            except ValueError:
-                continue
-            found += [f"{title}|{when + timedelta(days=n)}" for n in (-1, 1)]
-    return tuple(found)
+    extra = [
+        f"{title}|{day}"
+        for key in keys
+        if key.startswith("t:")
+        for title, _, on in (key.rpartition("|"),)
+        for day in _next_days(on)
+    ]
+    return (*keys, *extra) if extra else tuple(keys)
+
+
+@functools.lru_cache(maxsize=1 << 12)  # a run's items share a few hundred days
+def _next_days(day: str) -> tuple[str, ...]:
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        return ()
+    return (str(when - timedelta(days=1)), str(when + timedelta(days=1)))
 
 
 @functools.lru_cache(maxsize=1 << 15)  # a re-run meets each title twice: fed and stored
