@@ -47,9 +47,11 @@ _RAW_OPEN = re.compile(r"<(script|style|noscript|template|textarea|iframe|object
 
 _IMAGE = re.compile(r"!\[[^\]]{0,500}\]\([^)]{0,2000}\)")
 # Bounded lengths: "[[[[…](((((" would otherwise cost quadratic time; no label or URL is that long.
+# The URL is possessive: what may follow it (">", a space, ")") is never in it, so giving back
+# characters cannot help, and "[x](" * 10,000 costs one scan per bracket, not 2,000 tries.
 _LINK = re.compile(
     r"\[([^\]\[]{0,500}(?:\[[^\]\[]{0,200}\][^\]\[]{0,500}){0,4})\]"
-    r"\(\s*<?([^)\s>]{0,2000})>?(?:\s+[\"'][^)]{0,300}[\"'])?\s*\)"
+    r"\(\s*<?([^)\s>]{0,2000}+)>?(?:\s+[\"'][^)]{0,300}[\"'])?\s*\)"
 )
 _AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
 _BARE_URL = re.compile(r"(?<![\w(\[])https?://[^\s)<>\]]+")
