@@ -7,7 +7,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from recapmail.model import Article
@@ -35,12 +35,20 @@ def identity_keys(article: Article) -> tuple[str, ...]:
         keys.append(f"p:{shown(Path(article.source).expanduser().resolve())}")
     # A recap moved or renamed (a checkout elsewhere), a site moved to a new domain (new GUIDs
     # and links at once) stays the item that went out: same title, same day.
-    title = title_key(article.title)
-    if title and article.published is not None:
-        keys.append(f"t:{title}|{article.published.astimezone(UTC).date().isoformat()}")
+    titled = title_day_key(article.title, article.published)
+    if titled:
+        keys.append(titled)
     if not keys:
         keys.append(f"s:{article.feed}|{article.source}")
     return tuple(keys)
+
+
+def title_day_key(title: str | None, published: datetime | None) -> str | None:
+    """The key of a title (title_key) on a day (UTC), if the item has both."""
+    plain = title_key(title)
+    if not plain or published is None:
+        return None
+    return f"t:{plain}|{published.astimezone(UTC).date().isoformat()}"
 
 
 def published_keys(keys: Sequence[str]) -> tuple[str, ...]:

@@ -201,20 +201,27 @@ def upgrade(conn: sqlite3.Connection, version: int) -> None:
 
 
 def _add_item_keys(conn: sqlite3.Connection) -> None:
-    """Schema 4 -> 5: what went out is recorded under every key this recapmail gives it (a
-    feed item's title and day came in 5), so that a site moving to a new domain after an
-    upgrade is matched against the editions published before it."""
-    from recapmail.identity import identity_keys
-    from recapmail.serialize import article_from_json
+    """Schema 4 -> 5: what went out is recorded under its title and day too (identity.py), the
+    key feed items got in 5, so that a site moving to a new domain after an upgrade is matched
+    against the editions published before it. Read from the stored JSON, not made into
+    articles: 10,000 items a week for a year take seconds, once."""
+    import json
+
+    from recapmail.identity import title_day_key
 
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for label, stored in conn.execute("SELECT label, article FROM sent_articles").fetchall():
+        found = []
+        for label, stored in conn.execute("SELECT label, article FROM sent_articles"):
             try:
-                keys = identity_keys(article_from_json(stored))
-            except (ValueError, TypeError, KeyError, OSError, RuntimeError):
+                data = json.loads(stored)
+                when = data.get("published")
+                key = title_day_key(data.get("title"), dt(when) if when else None)
+            except (ValueError, TypeError, AttributeError):
                 continue  # unreadable: its old keys stand
-            conn.executemany("INSERT OR IGNORE INTO sent VALUES (?, ?)", ((k, label) for k in keys))
+            if key:
+                found.append((key, label))
+        conn.executemany("INSERT OR IGNORE INTO sent VALUES (?, ?)", found)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
