@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -181,6 +182,21 @@ _PRELUDE = (
 )
 
 
+def _as_a_user() -> tuple[str, ...] | None:
+    """A command prefix that runs a child with a user's file permissions: nothing for a user;
+    for root, root without the capabilities that read and write through permissions (None
+    when setpriv is missing: such a test is then skipped)."""
+    import shutil
+
+    if os.geteuid() != 0:
+        return ()
+    found = shutil.which("setpriv")
+    return (found, "--bounding-set", "-dac_override,-dac_read_search") if found else None
+
+
+AS_A_USER = _as_a_user()
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
     args: tuple[str, ...]
@@ -205,6 +221,7 @@ def run_cli(
     env: dict[str, str] | None = None,
     timeout: float = 60,
     memory: int = MEMORY_LIMIT,
+    prefix: Sequence[str] = (),
 ) -> Run:
     """`recapmail ARGS` in a child process under an address-space limit and a timeout; the
     child's own peak memory comes from wait4, not from a running maximum over all children."""
@@ -214,7 +231,7 @@ def run_cli(
     started = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen(
-            [sys.executable, "-c", _PRELUDE, str(memory), *args],
+            [*prefix, sys.executable, "-c", _PRELUDE, str(memory), *args],
             cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
         )  # fmt: skip
         while True:

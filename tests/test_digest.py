@@ -236,3 +236,48 @@ def test_build_digest_orders_marks_shown_and_keeps_warnings(state: State) -> Non
     publish(state, W47, went, RUN_W47)
     nothing_new = build_digest([*feed_items, team], W48, cfg, state, now=RUN_W48)
     assert nothing_new.items == ()
+
+
+def moved(article: Article, **kw: object) -> Article:
+    """The same post after its site moved to a new domain: new GUID and link at once."""
+    n = article.source.rsplit("/", 1)[1]
+    link = f"https://blog.example.net/posts/{n}/"
+    values: dict[str, object] = {"first_seen": RUN_W48, **kw}  # new keys: new to the state
+    return replace(article, source=link, url=link, guid=f"tag:blog.example.net,2026:{n}", **values)  # type: ignore[arg-type]
+
+
+def test_a_site_moved_to_a_new_domain_sends_nothing_again(state: State) -> None:
+    went = [item(n, datetime(2026, 11, 16 + n, 9, tzinfo=UTC)) for n in range(4)]
+    publish(state, W47, select_articles(went, W47, CFG, state, now=RUN_W47), RUN_W47)
+    # the new site dates its posts at midnight in Paris: the day before, in UTC
+    midnight = datetime(2026, 11, 18, 23, tzinfo=UTC)
+    again = [moved(a) for a in went[:3]] + [moved(went[3], published=midnight)]
+    new = item(9, datetime(2026, 11, 25, tzinfo=UTC), seen=RUN_W48)
+    assert chosen([*again, moved(new)], W48, state, RUN_W48) == [moved(new).source]
+    # not a title alone: the same title ten days later is another post
+    monthly = moved(went[0], published=datetime(2026, 11, 26, tzinfo=UTC))
+    assert chosen([monthly], W48, state, RUN_W48) == [monthly.source]
+    # nor a short title, too common to tell two posts apart
+    short = [replace(a, title="Release notes") for a in went]
+    publish(state, W46, select_articles(short, W46, CFG, state, now=RUN_W46), RUN_W46)
+    brief = moved(replace(short[0], published=datetime(2026, 11, 24, tzinfo=UTC)))
+    assert chosen([brief], W48, state, RUN_W48) == [brief.source]
+
+
+def test_an_item_re_dated_into_a_week_that_went_out_reaches_the_next_edition(
+    state: State,
+) -> None:
+    scheduled = item(1, datetime(2026, 11, 26, tzinfo=UTC), seen=RUN_W47 - timedelta(days=2))
+    on_time = item(2, datetime(2026, 11, 18, tzinfo=UTC), seen=RUN_W47 - timedelta(days=2))
+    made = select_articles([scheduled, on_time], W47, CFG, state, now=RUN_W47)
+    assert [s.article.source for s in made] == [on_time.source]  # dated W48 when W47 was made
+    publish(state, W47, made, RUN_W47)
+    # the feed then dates it back into W47, which went out without it: W48 holds it
+    re_dated = replace(scheduled, published=datetime(2026, 11, 19, tzinfo=UTC))
+    assert chosen([re_dated, on_time], W48, state, RUN_W48) == [re_dated.source]
+    publish(state, W48, select_articles([re_dated], W48, CFG, state, now=RUN_W48), RUN_W48)
+    # re-dated again, into either week, after it went out: never a second time
+    week_after = week_period("2026-W49", "Europe/Paris")
+    for day in (19, 26, 30):
+        back = replace(scheduled, published=datetime(2026, 11, day, 12, tzinfo=UTC))
+        assert chosen([back, on_time], week_after, state, RUN_W48 + timedelta(days=7)) == []

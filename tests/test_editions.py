@@ -35,13 +35,13 @@ def recap(folder: Path, name: str, title: str, day: str = "2026-11-24", front: s
     return path
 
 
-def feed(path: Path, items: list[tuple[str, str]]) -> None:
+def feed(path: Path, items: list[tuple[str, str]], site: str = "https://news.example.org") -> None:
     """A saved RSS feed: (id, ISO date) per item."""
     from datetime import datetime
 
     entries = "".join(
         f"<item><title>Nouvelle {n} sur le cloud ouvert et OpenStack</title>"
-        f"<link>https://news.example.org/{n}</link><guid>https://news.example.org/{n}</guid>"
+        f"<link>{site}/{n}</link><guid>{site}/{n}</guid>"
         f"<pubDate>{format_datetime(datetime.fromisoformat(day + 'T10:00:00+00:00'))}</pubDate>"
         f"<description>Le projet {n} publie une version attendue par 300 opérateurs.</description>"
         "</item>"
@@ -408,3 +408,17 @@ def test_a_published_recap_moved_elsewhere_does_not_go_out_again(team: Path) -> 
     config = team / "feeds.toml"
     config.write_text(config.read_text().replace('path = "recaps"', 'path = "comptes-rendus"'))
     assert "nothing new since 2026-W48" in make(team, "2026-W49").stdout
+
+
+def test_a_site_moved_to_a_new_domain_sends_nothing_again(team: Path) -> None:
+    """The feed's GUIDs and links all change at once: its posts are known by title and day."""
+    with_feed(team, [("a", "2026-11-17"), ("b", "2026-11-19")])
+    make(team, "2026-W47")
+    run(team, "publish", "out/2026-W47")
+    feed(team / "news.xml", [("a", "2026-11-17"), ("b", "2026-11-19"), ("c", "2026-11-25")],
+         site="https://cloud-ouvert.example.net/posts")  # fmt: skip
+    make(team, "2026-W48")
+    assert items(team / "out" / "2026-W48") == ["Nouvelle c sur le cloud ouvert et OpenStack"]
+    run(team, "publish", "out/2026-W48")
+    everything = [t for titles in published(team).values() for t in titles]
+    assert len(everything) == len(set(everything)) == 2 + 3

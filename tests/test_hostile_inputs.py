@@ -20,6 +20,7 @@ from recapmail.cli import app
 from recapmail.errors import SourceError
 from tests.feedserver import FeedServer, feed_server
 from tests.hostile import (
+    AS_A_USER,
     assert_clean_failure,
     assert_inert,
     assert_no_traceback,
@@ -605,15 +606,17 @@ def test_an_unreadable_sub_folder_is_a_warning(
     locked = tmp_path / "recaps" / "locked"
     locked.mkdir()
     (locked / "secret.md").write_text(RECAP.format(n=7), encoding="utf-8")
-    if os.geteuid() != 0:  # root reads every folder: there, the refusal is simulated
+    if AS_A_USER is not None:  # root reads every folder: it runs as root without that power
         locked.chmod(0)
         try:
-            run = run_cli(*DIGEST, cwd=tmp_path, env=env, timeout=30)
-            strict = run_cli(*DIGEST, "--strict", cwd=tmp_path, env=env, timeout=30)
+            run = run_cli(*DIGEST, cwd=tmp_path, env=env, timeout=30, prefix=AS_A_USER)
+            strict = run_cli(*DIGEST, "--strict", cwd=tmp_path, env=env, timeout=30,
+                             prefix=AS_A_USER)  # fmt: skip
         finally:
             locked.chmod(0o755)
         assert run.code == 0 and "locked: folder skipped (permission denied)" in run.stderr
         assert strict.code == 4, strict.stderr[-2000:]
+        assert "locked: folder skipped (permission denied)" in strict.stderr
     from recapmail.sources import files
 
     real = os.scandir

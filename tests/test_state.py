@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from recapmail.identity import identity_keys
 from recapmail.model import Article, Period
 from recapmail.state import PublishedEdition, State, StateError
 from recapmail.state_file import body_sha
@@ -71,7 +72,7 @@ def test_a_state_of_the_first_schema_is_upgraded_in_place(tmp_path: Path, versio
                              last_modified=None, now=NOW)  # fmt: skip
         copy = state.cached("https://b.example/feed")
         assert copy is not None and copy.body_sha == body_sha(b"<rss>b</rss>")
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 5
     sqlite3.connect(path).execute("PRAGMA user_version=1").connection.commit()
     with State.open(path) as state:  # as a second run upgrading the same file at once would
         assert "https://b.example/feed" in state.validators()
@@ -138,6 +139,28 @@ def test_periods_of_an_older_recapmail_count_as_published(tmp_path: Path) -> Non
         (published,) = state.published()
         assert (published.label, published.how, published.made_at) == ("2026-W47", "upgrade", NOW)
         assert state.published_labels(["u:a"]) == {"u:a": "2026-W47"}
+
+
+def test_what_went_out_before_schema_5_gets_its_title_and_day_key(tmp_path: Path) -> None:
+    """Feed items were published under their GUID and link only: the upgrade adds the title
+    and day, so a site that moves after it is still matched against them."""
+    path = tmp_path / "s.db"
+    post = Article(source="https://a.example/1", url="https://a.example/1", body="Texte",
+                   kind="feed", title="Kubernetes 1.35 arrive enfin", published=NOW)  # fmt: skip
+    key = f"t:kubernetes 1 35 arrive enfin|{NOW.date().isoformat()}"
+    assert key in identity_keys(post)
+    with State.open(path) as state:
+        assert state.publish(edition("2026-W47", W47.start), [(("u:a.example/1",), post)]).done
+        assert state.published_labels([key]) == {}
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO sent_articles VALUES ('2026-W47', 1, 'not json')")
+        db.execute("PRAGMA user_version=4")
+    with State.open(path) as state:
+        assert state.published_labels([key, "u:a.example/1"]) == {
+            key: "2026-W47",
+            "u:a.example/1": "2026-W47",
+        }
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 5
 
 
 def test_an_empty_state_file_is_said_not_taken_as_a_first_run(tmp_path: Path) -> None:

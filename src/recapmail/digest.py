@@ -7,9 +7,9 @@ consumes nothing; an item goes out in the first *published* edition that holds i
   now;
 - otherwise an item already in a published edition is left out, and
 - a dated feed item belongs if it is from the window: the period, back to the end of the last
-  published edition before it (a skipped week rolls forward); one from before the window
-  belongs too if it was first seen after the edition covering its date was made (its feed was
-  down, or published it late);
+  published edition before it (a skipped week rolls forward); one from before the window,
+  in no published edition, belongs too, unless from before the first one (its feed was down,
+  it came late, or it was re-dated into a week that went out);
 - the team's own recaps (`path` sources) and configured single pages go out in the first
   published edition, whatever their date; feed items without a date are dated by when they
   were first seen;
@@ -18,7 +18,8 @@ consumes nothing; an item goes out in the first *published* edition that holds i
 Duplicates (same GUID, same link once tracking parameters and www./scheme/trailing slash are
 ignored, same file, the same title of 3+ words within 7 days, or a link under a language
 folder and the one it translates) appear once: the team's recap, then the newsletter's
-language, then the longest text winning.
+language, then the longest text winning. An item with the title and day (give or take one) of
+one that went out is that one (its site moved: new GUIDs and links at once).
 
 Cost: selection, dedupe and the shortlist are cheap per item; highlights are extracted for at
 most the shown items plus the team's own, and cached in the state by content.
@@ -38,7 +39,7 @@ from pathlib import Path
 
 from recapmail import __version__
 from recapmail.config import Config
-from recapmail.identity import identity_keys, title_key
+from recapmail.identity import identity_keys, published_keys, title_key
 from recapmail.memory import fewer_gc_passes
 from recapmail.model import Article, Digest, DigestItem, Highlights, Period, SourceWarning
 from recapmail.serialize import article_dict, highlights_from_json, highlights_to_json
@@ -213,11 +214,12 @@ def select(
         return Selection(items, this.start, this, last, 0)
     language = cfg.newsletter.language
     groups = dedupe(articles, language)
-    owners = state.published_labels(k for g in groups for k in g.keys)
+    asked = [published_keys(g.keys) for g in groups]
+    owners = state.published_labels(k for keys in asked for k in keys)
     ages = {s.name: s.max_age_days for s in cfg.sources if s.max_age_days}
     chosen, too_old = [], 0
-    for group in groups:
-        if any(k in owners for k in group.keys):
+    for group, keys in zip(groups, asked, strict=True):
+        if any(k in owners for k in keys):
             continue
         a = group.article
         own = a.kind != "feed"
@@ -225,7 +227,7 @@ def select(
         if not own and a.published is None:  # undated: seen at a run, after its period
             if when is not None and when < since:
                 continue
-        elif not own and not _in_window(when, a.first_seen or now, period, windows):
+        elif not own and not _in_window(when, period, windows):
             continue
         days = ages.get(a.feed or "") or (RECAP_MAX_AGE_DAYS if own else FEED_MAX_AGE_DAYS)
         if when is not None and when < period.end - timedelta(days=days):
@@ -263,23 +265,16 @@ def is_period_label(label: str) -> bool:
     return bool(_PERIOD_LABEL.fullmatch(label))
 
 
-def _in_window(
-    when: datetime | None,
-    first_seen: datetime,
-    period: Period,
-    windows: Sequence[PublishedEdition],
-) -> bool:
-    """Whether a feed item dated `when` is for this edition (see the rules above): from the
-    period; or from before it but after the first published edition began, on a day no
-    published edition covered (a week never made or never published) or only ones made
-    before the item was first seen (its feed was down, or it came late)."""
+def _in_window(when: datetime | None, period: Period, windows: Sequence[PublishedEdition]) -> bool:
+    """Whether a feed item dated `when`, in no published edition, is for this edition: from
+    the period, or from before it but not from before the first published edition began.
+    Such an item dated in a week that went out was not in it: its feed was down then, it came
+    late, or it was re-dated into that week after the edition was made."""
     if when is None or when >= period.end:
         return False
     if when >= period.start:
         return True
-    if not windows or when < min(e.start for e in windows):
-        return False  # history from before the newsletter began
-    return all(e.made_at < first_seen for e in windows if e.start <= when < e.end)
+    return bool(windows) and when >= min(e.start for e in windows)
 
 
 def _as_published(

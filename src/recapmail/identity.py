@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from recapmail.model import Article
@@ -31,13 +33,44 @@ def identity_keys(article: Article) -> tuple[str, ...]:
             keys.append(f"u:{untranslated}")
     if article.kind == "file":
         keys.append(f"p:{shown(Path(article.source).expanduser().resolve())}")
-        # A recap moved or renamed (a checkout elsewhere) stays the recap that went out.
-        title = title_key(article.title)
-        if title and article.published is not None:
-            keys.append(f"t:{title}|{article.published.date().isoformat()}")
+    # A recap moved or renamed (a checkout elsewhere), a site moved to a new domain (new GUIDs
+    # and links at once) stays the item that went out: same title, same day.
+    titled = title_day_key(article.title, article.published)
+    if titled:
+        keys.append(titled)
     if not keys:
         keys.append(f"s:{article.feed}|{article.source}")
     return tuple(keys)
+
+
+def title_day_key(title: str | None, published: datetime | None) -> str | None:
+    """The key of a title (title_key) on a day (UTC), if the item has both."""
+    plain = title_key(title)
+    if not plain or published is None:
+        return None
+    return f"t:{plain}|{published.astimezone(UTC).date().isoformat()}"
+
+
+def published_keys(keys: Sequence[str]) -> tuple[str, ...]:
+    """The keys to look up among what went out: `keys`, and for a title key the day before
+    and after too (a site moved may give its posts' dates at midnight, in its own zone)."""
+    extra = [
+        f"{title}|{day}"
+        for key in keys
+        if key.startswith("t:")
+        for title, _, on in (key.rpartition("|"),)
+        for day in _next_days(on)
+    ]
+    return (*keys, *extra) if extra else tuple(keys)
+
+
+@functools.lru_cache(maxsize=1 << 12)  # a run's items share a few hundred days
+def _next_days(day: str) -> tuple[str, ...]:
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        return ()
+    return (str(when - timedelta(days=1)), str(when + timedelta(days=1)))
 
 
 @functools.lru_cache(maxsize=1 << 15)  # a re-run meets each title twice: fed and stored

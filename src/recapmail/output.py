@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 import tempfile
@@ -45,9 +46,11 @@ def write_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
                     shutil.rmtree(tmp, ignore_errors=True)
             _fsync_dir(parent)
     except OSError as exc:
+        hint = "check the --out path and free disk space"
+        if exc.errno == errno.EFBIG:
+            hint = "raise the file-size limit (ulimit -f)"
         raise RecapmailError(
-            f"{target}: cannot write the output folder ({exc.strerror or exc}); "
-            "check the --out path and free disk space"
+            f"{target}: cannot write the output folder ({exc.strerror or exc}); {hint}"
         ) from None
     return target
 

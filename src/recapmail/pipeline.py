@@ -67,6 +67,10 @@ def run_digest(
     started = time.monotonic()
     out_dir = out_root / period.label
     _refuse_missing_paths(cfg)
+    if not read_only:
+        from recapmail.output import tidy
+
+        tidy(out_root)  # what a killed run left goes now, whether this run writes or not
     with State.open(cfg.state_path, read_only=read_only) as state:
         gathering = gather(cfg, state, offline=offline, progress=progress)
         freshness = Freshness.now(cfg, period, state, gathering.tokens())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -145,6 +145,35 @@ def encode_parsed(articles: Sequence[Article], warnings: Sequence[str] = ()) -> 
     that reads this copy), as State.store_parsed keeps them."""
     data = {"articles": [article_dict(a) for a in articles], "warnings": list(warnings)}
     return zlib.compress(TO_JSON(data).encode(), 1)
+
+
+def decode_parsed(blob: bytes) -> tuple[list[Article], tuple[str, ...]] | None:
+    """What encode_parsed kept; None when it is not (a damaged copy is parsed again)."""
+    try:
+        data = json.loads(zlib.decompress(blob))
+        articles = [article_from_dict(d) for d in data["articles"]]
+        return articles, tuple(str(w) for w in data["warnings"])
+    except (zlib.error, ValueError, TypeError, KeyError):
+        return None
+
+
+def encode_edition_record(
+    files: Mapping[str, tuple[int, int]] | None, summary: Mapping[str, Any] | None
+) -> tuple[str, str]:
+    """An output folder's files (name -> size, mtime_ns) and closing-line summary, as
+    State.store_edition keeps them."""
+    return TO_JSON(dict(files or {})), TO_JSON(dict(summary or {}))
+
+
+def decode_edition_record(
+    files: str, summary: str
+) -> tuple[dict[str, tuple[int, int]], dict[str, Any]] | None:
+    """What encode_edition_record kept; None when it is not."""
+    try:
+        sizes = {str(k): (int(v[0]), int(v[1])) for k, v in json.loads(files).items()}
+        return sizes, dict(json.loads(summary))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
 
 
 def article_dict(article: Article) -> dict[str, Any]:

@@ -1,18 +1,14 @@
 """The seen-state: one SQLite file that remembers what earlier runs fetched, saw and sent.
+Its caches (HTTP bodies, parsed feeds, highlights, output folders) are in state_cache.py;
+here is the record, which cannot be made again:
 
-- `http`: per URL, the validators (ETag, Last-Modified) for conditional GET and the last good
-  body (zlib), so a 304 and `--offline` both have something to parse;
 - `seen`: when each item key was first met (local recaps go out after they appear; undated feed
   items are dated by it);
 - `periods`, `sent` and `sent_articles`: the published editions (digest.py and editions.py):
   which item went out in which edition, and a copy of each article as it went out, so an item
   is never in two published editions and a published edition made again is what went out.
   Making an edition writes none of them: only publishing does;
-- `highlights`: extracted highlights by a hash of the article and of the highlighter's version
-  (digest.py makes the key), so a second run extracts nothing again. Unused for
-  HIGHLIGHTS_KEEP_DAYS, an entry is dropped;
-- `editions`: per output folder, the key of what it was made from and its files' sizes and
-  times (uptodate.py), so a run with nothing new stops after the conditional GETs;
+- `send_log`: per edition and recipient, what the last send did;
 - `meta`: the generation, counted up by every write that can change which items a period
   gets (a new item seen, an edition published): part of an edition's key.
 
@@ -23,24 +19,20 @@ one writing waits LOCK_WAIT seconds, then stops with one line (state_fault).
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from recapmail.model import Article
-from recapmail.serialize import TO_JSON, article_from_json, article_to_json, encode_parsed
 from recapmail.serialize import article_from_dict as article_from_dict
+from recapmail.serialize import article_from_json, article_to_json
+from recapmail.state_cache import CacheTables
 from recapmail.state_file import (
     LOCK_WAIT,
     SCHEMA_VERSION,
     StateError,
-    body_sha,
+    check_kind,
     create,
     read_only_copy,
     state_fault,
@@ -49,87 +41,27 @@ from recapmail.state_file import (
 from recapmail.state_file import dt as _dt
 from recapmail.state_file import iso as _iso
 from recapmail.state_file import peek_published as peek_published
+from recapmail.state_records import (
+    CachedResponse,
+    ParsedCopy,
+    PublishedEdition,
+    PublishOutcome,
+    SendEntry,
+    StoredEdition,
+    Validators,
+    published_edition,
+)
+
+__all__ = [
+    "CachedResponse", "ParsedCopy", "PublishOutcome", "PublishedEdition", "SendEntry", "State",
+    "StateError", "StoredEdition", "Validators",
+]  # fmt: skip
 
 STATE_NAME = "state.sqlite3"
-_CHUNK = 500  # keys per IN (...) query, under SQLite's variable limit
-HIGHLIGHTS_KEEP_DAYS = 90
 
 
-@dataclass(frozen=True, slots=True)
-class CachedResponse:
-    url: str
-    etag: str | None
-    last_modified: str | None
-    body: bytes
-    content_type: str | None
-    final_url: str | None
-    fetched_at: datetime  # when this body came
-    checked_at: datetime  # when the server last said it is current (200 or 304)
-    body_sha: str
-
-
-@dataclass(frozen=True, slots=True)
-class Validators:
-    """What a conditional GET needs of a cached response, and which body it stands for."""
-
-    etag: str | None
-    last_modified: str | None
-    checked_at: datetime
-    body_sha: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEdition:
-    key: str
-    files: dict[str, tuple[int, int]]  # name -> (size, mtime_ns) as written
-    summary: dict[str, Any]  # what the closing line of a run says about it
-    written_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PublishedEdition:
-    """An edition that went out: its window of items, when its draft was made (items first
-    seen later were not in it), when and how it went out."""
-
-    label: str
-    start: datetime  # the first day its feed items could be from (it rolled skipped weeks in)
-    end: datetime
-    made_at: datetime
-    published_at: datetime
-    how: str  # "send", "publish", or "upgrade" (made before editions had to be published)
-    out_dir: str | None = None
-    recipients: int | None = None
-    items: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedCopy:
-    articles: list[Article]
-    warnings: tuple[str, ...]  # what parsing the body warned of (items skipped, a cut)
-
-
-@dataclass(frozen=True, slots=True)
-class SendEntry:
-    address: str  # case-folded
-    status: str  # "sent", "refused", or "unknown" (the connection was lost during DATA)
-    message_id: str | None
-    at: datetime
-    detail: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class PublishOutcome:
-    done: bool
-    again: datetime | None = None  # the label was published already, then
-    taken: dict[str, str] | None = None  # item title -> the published edition holding it
-
-
-class State:
-    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
-        self._conn = conn
-        self.path = path
-        self.read_only = read_only
-        self.own_bumps = 0  # generations this connection added (see `generation`)
+class State(CacheTables):
+    """The state file: the caches (state_cache.py) and the record of what went out."""
 
     @staticmethod
     def location(path: Path | None) -> Path:
@@ -146,6 +78,7 @@ class State:
         (the preview): nothing is ever written, and an absent file stays absent."""
         path = cls.location(path)
         where = f"state file {path}"
+        check_kind(path)
         try:
             if path.is_file() and path.stat().st_size == 0:
                 raise StateError(
@@ -183,148 +116,6 @@ class State:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: a concurrent run waits (LOCK_WAIT) instead of failing
-        mid-way. A read-only state (the preview) takes the writes into a transaction it
-        rolls back, so they change nothing."""
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("ROLLBACK" if self.read_only else "COMMIT")
-        except sqlite3.DatabaseError as exc:
-            raise state_fault(exc, self.path) from None
-
-    # -- HTTP cache --------------------------------------------------------------------
-
-    def cached(self, url: str) -> CachedResponse | None:
-        row = self._conn.execute(
-            "SELECT etag, last_modified, body, content_type, final_url, fetched_at, checked_at, "
-            "body_sha FROM http WHERE url = ?",
-            (url,),
-        ).fetchone()
-        if row is None or row[2] is None:
-            return None
-        try:
-            body = zlib.decompress(row[2])
-        except zlib.error:
-            return None
-        return CachedResponse(
-            url,
-            row[0],
-            row[1],
-            body,
-            row[3],
-            row[4],
-            _dt(row[5]),
-            _dt(row[6]),
-            row[7] or body_sha(body),
-        )
-
-    def validators(self) -> dict[str, Validators]:
-        """Every cached URL's validators, in one query that reads no body (a run whose feeds
-        all answer 304 needs nothing more)."""
-        found = {}
-        rows = self._conn.execute(
-            "SELECT url, etag, last_modified, checked_at, body_sha FROM http WHERE body IS NOT NULL"
-        ).fetchall()
-        for url, etag, modified, checked_at, sha in rows:
-            if sha is not None:  # None: its body was unreadable when the hashes were added
-                found[url] = Validators(etag, modified, _dt(checked_at), sha)
-        return found
-
-    def store_response(
-        self,
-        url: str,
-        *,
-        body: bytes,
-        etag: str | None,
-        last_modified: str | None,
-        content_type: str | None = None,
-        final_url: str | None = None,
-        now: datetime | None = None,
-    ) -> None:
-        stamp = _iso(now)
-        with self._write() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO http VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (url, etag, last_modified, zlib.compress(body, 1), content_type, final_url,
-                 stamp, stamp, body_sha(body)),
-            )  # fmt: skip
-
-    def touch(self, urls: Iterable[str], now: datetime | None = None) -> None:
-        """304s: the cached bodies are still current. One transaction for them all."""
-        stamp = _iso(now)
-        with self._write() as db:
-            db.executemany(
-                "UPDATE http SET checked_at = ? WHERE url = ?", ((stamp, url) for url in urls)
-            )
-
-    # -- parsed feeds: a 304 costs no parsing ----------------------------------------------
-
-    def parsed(self, url: str, sha: str, version: int) -> ParsedCopy | None:
-        """The articles parsed from exactly the body of this hash (body_sha) by this parser
-        version, and the warnings parsing gave, if kept."""
-        row = self._conn.execute(
-            "SELECT articles FROM parsed WHERE url = ? AND body_sha = ? AND version = ?",
-            (url, sha, version),
-        ).fetchone()
-        if row is None:
-            return None
-        try:
-            data = json.loads(zlib.decompress(row[0]))
-            return ParsedCopy(
-                [article_from_dict(d) for d in data["articles"]],
-                tuple(str(w) for w in data["warnings"]),
-            )
-        except (zlib.error, ValueError, TypeError, KeyError):
-            return None
-
-    def store_parsed(
-        self,
-        url: str,
-        sha: str,
-        version: int,
-        articles: Sequence[Article] | bytes,
-        warnings: Sequence[str] = (),
-    ) -> None:
-        """`articles` may come already encoded by encode_parsed (e.g. by a parsing process,
-        warnings included)."""
-        blob = articles if isinstance(articles, bytes) else encode_parsed(articles, warnings)
-        with self._write() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
-                (url, sha, version, blob),
-            )
-
-    # -- highlights cache ------------------------------------------------------------------
-
-    def cached_highlights(self, keys: Iterable[str]) -> dict[str, str]:
-        """key -> stored highlights (highlights_to_json), for the keys that are stored."""
-        return dict(self._select(self._conn, "SELECT key, data FROM highlights WHERE key IN", keys))
-
-    def store_highlights(
-        self, new: Mapping[str, str], used: Iterable[str], now: datetime | None = None
-    ) -> None:
-        """Keep the `new` entries, mark the `used` ones as used now and drop long-unused ones.
-        Two runs storing the same key store the same text: the last one wins, harmlessly."""
-        stamp = _iso(now)
-        stale = _iso((now or datetime.now(UTC)) - timedelta(days=HIGHLIGHTS_KEEP_DAYS))
-        with self._write() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO highlights VALUES (?, ?, ?)",
-                ((key, data, stamp) for key, data in new.items()),
-            )
-            db.executemany(
-                "UPDATE highlights SET used_at = ? WHERE key = ?",
-                ((stamp, key) for key in dict.fromkeys(used) if key not in new),
-            )
-            db.execute("DELETE FROM highlights WHERE used_at < ?", (stale,))
-
     # -- first seen --------------------------------------------------------------------
 
     def first_seen(
@@ -356,7 +147,7 @@ class State:
             "(SELECT COUNT(*) FROM sent_articles a WHERE a.label = p.label) "
             "FROM periods p ORDER BY start, label"
         ).fetchall()
-        return [_published_edition(r) for r in rows]
+        return [published_edition(r) for r in rows]
 
     def published_labels(self, keys: Iterable[str]) -> dict[str, str]:
         """key -> label of the published edition that held it, for the keys that went out."""
@@ -460,51 +251,3 @@ class State:
             "ON CONFLICT (name) DO UPDATE SET value = value + 1"
         )
         self.own_bumps += 1
-
-    def edition(self, out_dir: Path) -> StoredEdition | None:
-        row = self._conn.execute(
-            "SELECT key, files, summary, written_at FROM editions WHERE out_dir = ?",
-            (str(out_dir),),
-        ).fetchone()
-        if row is None:
-            return None
-        try:
-            files = {str(k): (int(v[0]), int(v[1])) for k, v in json.loads(row[1]).items()}
-            return StoredEdition(row[0], files, dict(json.loads(row[2])), _dt(row[3]))
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            return None  # unreadable: the edition is simply made again
-
-    def store_edition(
-        self,
-        out_dir: Path,
-        key: str | None,
-        files: Mapping[str, tuple[int, int]] | None = None,
-        summary: Mapping[str, Any] | None = None,
-        now: datetime | None = None,
-    ) -> None:
-        """Remember what `out_dir` was made from; a None key forgets it (made by a run whose
-        output may differ from a clean re-run's, e.g. one with failed sources)."""
-        with self._write() as db:
-            if key is None:
-                db.execute("DELETE FROM editions WHERE out_dir = ?", (str(out_dir),))
-                return
-            db.execute(
-                "INSERT OR REPLACE INTO editions VALUES (?, ?, ?, ?, ?)",
-                (str(out_dir), key, TO_JSON(dict(files or {})), TO_JSON(dict(summary or {})),
-                 _iso(now)),
-            )  # fmt: skip
-
-    @staticmethod
-    def _select(db: sqlite3.Connection, query: str, keys: Iterable[str]) -> Iterator[Any]:
-        unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), _CHUNK):
-            chunk = unique[i : i + _CHUNK]
-            yield from db.execute(f"{query} ({','.join('?' * len(chunk))})", chunk)
-
-
-def _published_edition(row: Sequence[Any]) -> PublishedEdition:
-    label, start, end, published_at, made_at, how, out_dir, recipients, items = row
-    return PublishedEdition(
-        label, _dt(start), _dt(end), _dt(made_at or published_at), _dt(published_at),
-        how or "upgrade", out_dir, recipients, items,
-    )  # fmt: skip

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from recapmail.errors import RecapmailError
 
-SCHEMA_VERSION = 4  # 2: http.body_sha; 3: periods are published editions; 4: send_log
+SCHEMA_VERSION = 5  # 2: http.body_sha; 3: periods are published editions; 4: send_log;
+# 5: the title-and-day keys of what went out
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS http (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body BLOB, content_type TEXT,
@@ -71,6 +72,13 @@ def state_fault(exc: sqlite3.DatabaseError, path: Path) -> StateError:
         )
     if "full" in text:
         return StateError(f"{where}: the disk is full; free some space and run again")
+    code = getattr(exc, "sqlite_errorname", None) or "disk I/O error"
+    if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        # Not damage: the write was refused (a file-size limit, a failing disk) and rolled back.
+        return StateError(
+            f"{where}: the system refused a read or write ({code}); nothing was half-written. "
+            "Check the disk and the file-size limit (ulimit -f), then run again"
+        )
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return StateError(
             f"{where} cannot be written (read-only file or folder); "
@@ -79,6 +87,34 @@ def state_fault(exc: sqlite3.DatabaseError, path: Path) -> StateError:
     return StateError(
         f"{where} is damaged or not a recapmail state ({exc}); restore it from a backup, "
         "or set RECAPMAIL_STATE to start a new one elsewhere"
+    )
+
+
+def check_kind(path: Path) -> None:
+    """Refuse a state path that holds something other than a regular file (or nothing):
+    SQLite would take a folder for a read-only file, and a FIFO or /dev/null for a failing
+    disk."""
+    import stat
+
+    where = f"state file {path}"
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StateError(f"{where}: cannot look at it ({exc.strerror})") from None
+    if stat.S_ISREG(mode):
+        return
+    found = (
+        "a folder" if stat.S_ISDIR(mode)
+        else "a FIFO" if stat.S_ISFIFO(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )  # fmt: skip
+    raise StateError(
+        f"{where} is {found}, not a state file; set RECAPMAIL_STATE or [state] path to a file "
+        "(it is created if absent)"
     )
 
 
@@ -159,7 +195,37 @@ def upgrade(conn: sqlite3.Connection, version: int) -> None:
     if version < 3:
         _add_publication_columns(conn)
     # 4: send_log, made by the CREATE TABLE IF NOT EXISTS above
+    if version < 5:
+        _add_item_keys(conn)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _add_item_keys(conn: sqlite3.Connection) -> None:
+    """Schema 4 -> 5: what went out is recorded under its title and day too (identity.py), the
+    key feed items got in 5, so that a site moving to a new domain after an upgrade is matched
+    against the editions published before it. Read from the stored JSON, not made into
+    articles: 10,000 items a week for a year take seconds, once."""
+    import json
+
+    from recapmail.identity import title_day_key
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = []
+        for label, stored in conn.execute("SELECT label, article FROM sent_articles"):
+            try:
+                data = json.loads(stored)
+                when = data.get("published")
+                key = title_day_key(data.get("title"), dt(when) if when else None)
+            except (ValueError, TypeError, AttributeError):
+                continue  # unreadable: its old keys stand
+            if key:
+                found.append((key, label))
+        conn.executemany("INSERT OR IGNORE INTO sent VALUES (?, ?)", found)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _add_publication_columns(conn: sqlite3.Connection) -> None:

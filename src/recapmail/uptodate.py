@@ -97,9 +97,6 @@ def current_edition(state: State, out_dir: Path, key: str) -> Remembered | None:
     stored = state.edition(_stored_as(out_dir))
     if stored is None or stored.key != key or file_stats(out_dir) != stored.files:
         return None
-    from recapmail.output import tidy
-
-    tidy(out_dir.parent)  # what a killed run left beside it goes, as a write would take it
     summary = stored.summary
     try:
         checks = tuple(
