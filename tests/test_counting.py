@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recapmail.config import Config, SocialConfig
+from recapmail.model import Platform
 from recapmail.render import counting
 from recapmail.render.counting import (
     LIMITS,
@@ -250,3 +251,21 @@ def test_urls_found_word_by_word_are_those_of_a_whole_scan(text: str, bare_domai
 )
 def test_graphemes_are_counted_as_uax29_says(text: str) -> None:
     assert counting.graphemes(text) == len(counting._GRAPHEME.findall(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        _DOMAINISH | st.text(alphabet=st.sampled_from(list("aé e\u0301@x.io#")), max_size=12),
+        max_size=6,
+    ),
+    platform=st.sampled_from(["mastodon", "bluesky", "linkedin"]),
+)
+def test_a_post_counts_as_its_lines_and_their_breaks(lines: list[str], platform: Platform) -> None:
+    text = "\n".join(lines)
+    whole = {
+        "mastodon": lambda t: counting.graphemes(counting.mastodon_countable(t)),
+        "bluesky": lambda t: counting.graphemes(counting.bluesky_displayed(t)),
+        "linkedin": counting.utf16_length,
+    }[platform]
+    assert count(text, platform) == whole(text)

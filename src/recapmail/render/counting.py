@@ -55,13 +55,28 @@ def count(text: str, platform: Platform, *, mastodon_limit: int | None = None) -
     is accepted so callers can pass their settings through one signature.
     """
     del mastodon_limit
+    if platform not in LIMITS:
+        raise ValueError(f"unknown platform {platform!r}")
+    return _by_lines(text, platform, bare_domains=False)
+
+
+def _by_lines(text: str, platform: Platform, bare_domains: bool) -> int:
+    """The count, line by line: a line break is one character everywhere and no link, mention
+    or character cluster spans one, so the count is the lines' and the breaks' sum. A post is
+    fitted by trying it with fewer lines each time: each line is counted once."""
     if platform == "linkedin":
         return utf16_length(text)
+    if "\n" not in text or "\r" in text or not text.strip():  # (CR LF is one cluster)
+        return _count_line(text, platform, bare_domains)
+    lines = text.split("\n")
+    return sum(_count_line(line, platform, bare_domains) for line in lines) + len(lines) - 1
+
+
+@lru_cache(maxsize=4096)
+def _count_line(text: str, platform: Platform, bare_domains: bool) -> int:
     if platform == "mastodon":
-        return graphemes(mastodon_countable(text))
-    if platform == "bluesky":
-        return graphemes(bluesky_displayed(text))
-    raise ValueError(f"unknown platform {platform!r}")
+        return graphemes(mastodon_countable(text, bare_domains=bare_domains))
+    return graphemes(bluesky_displayed(text))
 
 
 def fits(text: str, platform: Platform, max_count: int) -> bool:
@@ -74,7 +89,7 @@ def fits(text: str, platform: Platform, max_count: int) -> bool:
     if count(text, platform) > max_count:
         return False
     if platform == "mastodon":
-        return graphemes(mastodon_countable(text, bare_domains=True)) <= max_count
+        return _by_lines(text, "mastodon", bare_domains=True) <= max_count
     if platform == "bluesky":
         return len(text.encode("utf-8")) <= BLUESKY_MAX_BYTES
     return True

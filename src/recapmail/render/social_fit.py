@@ -97,19 +97,15 @@ def fit(
     sentences, the figure's sentence and the hook lose clauses at their end.
     """
     fewest = max(TAGS[platform][1], sum(t.casefold() in standing for t in draft.hashtags))
-    candidates = list(reductions(draft, fewest, standing))
-    # Each reduction is shorter than the one before: the first that fits is found by halving
-    # (5 renderings and counts of a 15-entry digest post instead of up to 25).
-    low, high = 0, len(candidates)
-    while low < high:
-        middle = (low + high) // 2
-        if ok(render(candidates[middle])):
-            high = middle
-        else:
-            low = middle + 1
-    if low < len(candidates):
-        return render(candidates[low])
-    d = candidates[-1] if candidates else draft
+    last = draft
+    # In order, first fit wins: the reductions are not always shorter one after the other (a
+    # digest that drops an entry gains the line "… and N more"), so no halving.
+    for candidate in reductions(draft, fewest, standing):
+        text = render(candidate)
+        if ok(text):
+            return text
+        last = candidate
+    d = last
     for step in ("summary", "figure", "tags", "hook", "figure"):
         if step == "tags":
             d = replace(d, hashtags=(), more=0)
