@@ -95,7 +95,7 @@ _DOMAINISH = st.lists(
     st.sampled_from(
         ["https://", "http://", "www.", "example", "a-b", ".", ".", ".", "com", "org", "io",
          "co", "uk", "community", "comé", "COM", "Org", "bar", "xn--p1ai", "рф", "/", "/x?y=1",
-         " ", " ", ", ", "@", "é", "1", "-"]
+         " ", " ", ", ", "@", "é", "1", "-", "\u00a0", "\u202f", "\u3000", "?x=1"]
     ),
     max_size=24,
 ).map("".join)  # fmt: skip
