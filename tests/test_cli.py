@@ -135,3 +135,12 @@ def test_the_lean_app_a_run_builds_says_what_the_full_one_says(command: str | No
     full = runner.invoke(app, args)
     lean = runner.invoke(lean_app(app, command), args)
     assert (lean.exit_code, lean.stdout, lean.stderr) == (full.exit_code, full.stdout, full.stderr)
+
+
+def test_shell_completion_knows_every_commands_options() -> None:
+    env = {**__import__("os").environ, "_RECAPMAIL_COMPLETE": "complete_bash",
+           "COMP_WORDS": "recapmail digest --we", "COMP_CWORD": "2"}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "recapmail"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "--week" in done.stdout.split()

@@ -388,10 +388,12 @@ def lean_app(full: typer.Typer, keep: str | None) -> typer.Typer:
 
 def main() -> None:
     args = lift_global_flags(sys.argv[1:])
-    # The first word that is not a flag is the command (the global flags take no value).
+    # The first word that is not a flag is the command (the global flags take no value). Shell
+    # completion asks about any command's options, with no argument: it gets the whole app.
     command = next((a for a in args if not a.startswith("-")), None)
+    completing = "_RECAPMAIL_COMPLETE" in os.environ or any("-completion" in a for a in args)
     try:
-        lean_app(app, command)(args=args, prog_name="recapmail")
+        (app if completing else lean_app(app, command))(args=args, prog_name="recapmail")
     except SystemExit as exc:
         if exc.code == 130:  # interrupted, and said so; every `finally` of the run has run
             # Python would end the process with SIGINT instead of 130 when the Ctrl-C landed

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from recapmail.config_reader import Reader, hint, option
 from recapmail.errors import ConfigError
@@ -161,6 +162,21 @@ class SourceConfig:
     base_url: str = option("", schemes=WEB)  # where a `path` source's recaps are on the team's blog
 
 
+def _endpoint(url: str) -> str | None:
+    """An endpoint named by its address only: no user or password (they would be shown in
+    every warning), no query (it would be dropped), a port that is a number."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018
+    except ValueError:
+        return f"{url!r}: the port is not a number"
+    if parts.username is not None or parts.password is not None:
+        return "put no user or password in the address: give the key with api_key_env"
+    if parts.query or parts.fragment:
+        return f"{url!r}: give the endpoint's address without ?query or #fragment"
+    return None
+
+
 def _variable_name(value: str) -> str | None:
     ok = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value)
     return None if ok else "the name of an environment variable, not a key"
@@ -171,7 +187,7 @@ class LlmConfig:
     """An OpenAI-compatible chat-completions endpoint the team runs itself (drafting/)."""
 
     # e.g. http://127.0.0.1:11434/v1 (Ollama)
-    base_url: str = option("", schemes=WEB, convert=lambda url: url.rstrip("/"))
+    base_url: str = option("", schemes=WEB, check=_endpoint, convert=lambda url: url.rstrip("/"))
     model: str = option("")
     # The name of the variable holding the key, never the key.
     api_key_env: str = option("", check=_variable_name)
@@ -292,4 +308,10 @@ def _llm(reader: Reader, t: dict[str, Any]) -> LlmConfig:
     for key in ("base_url", "model"):
         if not values.get(key):
             raise reader.error("llm", key, "[llm] needs both")
+    host = urlsplit(values["base_url"]).hostname or ""
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    if values.get("api_key_env") and values["base_url"].startswith("http:") and not loopback:
+        raise reader.error(
+            "llm", "base_url", "the key would travel in clear to another machine: use https"
+        )
     return LlmConfig(**values)

@@ -48,7 +48,9 @@ def visible(text: str) -> str:
 
 def slugify(text: str, max_length: int = 60, empty: str = "edition") -> str:
     """Lower-case ASCII words joined by "-": "Journées Lyon" -> "journees-lyon"."""
-    plain = fold(text).encode("ascii", "ignore").decode()
+    # Ligatures dropped as before: a slug names folders, Atom ids and the List-Id, which must
+    # not change from one version to the next.
+    plain = fold(text, ligatures=False).encode("ascii", "ignore").decode()
     slug = _NOT_SLUG.sub("-", plain.lower()).strip("-")
     return slug[:max_length].rstrip("-") or empty
 

@@ -28,6 +28,10 @@ class EndpointError(Exception):
 def complete(llm: LlmConfig, messages: list[Message]) -> str:
     """The text of the model's first choice."""
     parts = urlsplit(llm.base_url)
+    try:
+        parts.port  # noqa: B018 (a bad port raises here, not in the middle of a digest)
+    except ValueError as exc:
+        raise EndpointError(f"is not a valid address ({exc})") from None
     path = (parts.path.rstrip("/") or "") + "/chat/completions"
     body = json.dumps(
         {"model": llm.model, "messages": messages, "temperature": 0, "stream": False}

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from recapmail.drafting.prompt import HOOK_LIMIT, INTRO_LIMIT, TAKEAWAY_LIMIT, Material
+from recapmail.drafting.prompt import INTRO_LIMIT, TAKEAWAY_LIMIT, Material
 from recapmail.highlights.hashtags import KNOWN_TAGS, hashtag
 from recapmail.highlights.language import detect_language
 from recapmail.highlights.numbers import MULTIPLIERS, NUMBER, parse_number
 from recapmail.highlights.words import word_set
 from recapmail.render.counting import count, mastodon_urls
 from recapmail.render.shorten import clean
+from recapmail.render.social_draft import HOOK_LIMIT
 
 MAX_TAKEAWAYS = 5
 _NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?!\d)")

@@ -12,9 +12,9 @@ from typing import Literal
 
 from recapmail.config import Config
 from recapmail.model import Figure
+from recapmail.render.social_draft import HOOK_LIMIT
 
 Kind = Literal["post", "hook", "intro"]
-HOOK_LIMIT = 200  # LinkedIn folds a post after about 200 characters (render/social.py)
 INTRO_LIMIT = 300
 TAKEAWAY_LIMIT = 240
 _LANGUAGES = {"fr": "French", "en": "English"}
