@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from recapmail.code_version import parser_version
 from recapmail.config import Config, FetchConfig, SourceConfig
 from recapmail.errors import SourceError
 from recapmail.sources.check import check_sources
-from recapmail.sources.collect import PARSER_VERSION, collect
+from recapmail.sources.collect import collect
 from recapmail.sources.resolve import load_sources
 from recapmail.state import State
 from tests.feedserver import FeedServer, feed_server, make_items, rss_feed
@@ -247,4 +248,4 @@ def test_a_cached_body_parsed_again_keeps_its_new_parse(
         again = collect(cfg, state, offline=False)  # 304: the cached body parsed again
     assert again.not_modified == 1 and len(again.articles) == 5
     kept = sqlite3.connect(tmp_path / "s.db").execute("SELECT version FROM parsed").fetchall()
-    assert kept == [(PARSER_VERSION,)]
+    assert kept == [(parser_version(),)]

@@ -27,7 +27,6 @@ most the shown items plus the team's own, and cached in the state by content.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
@@ -35,9 +34,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from recapmail import __version__
+from recapmail.code_version import highlighter_version
 from recapmail.config import Config
 from recapmail.identity import identity_keys, published_keys, title_key
 from recapmail.memory import fewer_gc_passes
@@ -47,7 +45,6 @@ from recapmail.shortlist import light_highlights, shortlist
 from recapmail.state import PublishedEdition, State
 
 # Bump when digest.py changes what it asks of the highlighter (e.g. the highlight count).
-HIGHLIGHTS_VERSION = 1
 FEED_MAX_AGE_DAYS = 31  # a feed item older than this before the period's end is left out
 RECAP_MAX_AGE_DAYS = 180  # idem for the team's recaps and pages
 TITLE_WINDOW = timedelta(days=7)
@@ -175,21 +172,6 @@ def content_key(article: Article, version: str) -> str:
     del data["first_seen"], data["feed"]
     text = json.dumps([version, data], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-@functools.cache
-def highlighter_version() -> str:
-    """recapmail's version, HIGHLIGHTS_VERSION and a digest of the highlighter's own files, so
-    a changed highlighter never serves highlights cached by an older one."""
-    import recapmail.highlights
-
-    digest = hashlib.sha256()
-    package = Path(recapmail.highlights.__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-    return f"{__version__}+{HIGHLIGHTS_VERSION}+{digest.hexdigest()[:16]}"
 
 
 def select(

@@ -129,7 +129,7 @@ class CacheTables:
 
     # -- parsed feeds: a 304 costs no parsing ----------------------------------------------
 
-    def parsed(self, url: str, sha: str, version: int) -> ParsedCopy | None:
+    def parsed(self, url: str, sha: str, version: str) -> ParsedCopy | None:
         """The articles parsed from exactly the body of this hash (body_sha) by this parser
         version, and the warnings parsing gave, if kept."""
         row = self._conn.execute(
@@ -143,7 +143,7 @@ class CacheTables:
         self,
         url: str,
         sha: str,
-        version: int,
+        version: str,
         articles: Sequence[Article] | bytes,
         warnings: Sequence[str] = (),
     ) -> None:

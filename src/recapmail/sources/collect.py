@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from recapmail.code_version import parser_version
 from recapmail.config import Config, SourceConfig
 from recapmail.errors import DraftSkipped, SourceError
 from recapmail.identity import identity_keys
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 Read = tuple[list[Article], list[str]]  # what reading a source gave: its articles, its warnings
 Progress = Callable[[str], None]
 # Bump when parsing changes what an Article holds: cached parses of older versions are redone.
-PARSER_VERSION = 3  # 3: the parse's warnings kept with its articles
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +250,7 @@ class Gathering:
                 self.warn(source, "offline and never fetched before: nothing in the cache")
             return False
         try:
-            copied = self.state.parsed(source.url, held.body_sha, PARSER_VERSION)
+            copied = self.state.parsed(source.url, held.body_sha, parser_version())
             known = copied.articles if copied is not None else None
             if copied is not None and known is not None:
                 for warning in copied.warnings:  # what parsing it said, said again
@@ -261,7 +261,7 @@ class Gathering:
                 fresh, warned = self.take(
                     source, self.parse(source, copy.body, url, copy.content_type)
                 )
-                self.state.store_parsed(source.url, copy.body_sha, PARSER_VERSION, fresh, warned)
+                self.state.store_parsed(source.url, copy.body_sha, parser_version(), fresh, warned)
             else:
                 raise SourceError("its stored body cannot be read")
         except SourceError as exc:
@@ -373,7 +373,7 @@ class Gathering:
                 return "unreadable"
             fresh, warned = self.take(source, read)
             self.state.store_parsed(
-                source.url, sha, PARSER_VERSION, fresh if encoded is None else encoded, warned
+                source.url, sha, parser_version(), fresh if encoded is None else encoded, warned
             )
             self.state.store_response(
                 source.url, body=result.body, etag=result.etag,
