@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from recapmail.digest import special_digest
 from recapmail.model import PLATFORMS, Figure, Highlights, Post
 from recapmail.render.counting import count, fits, mastodon_urls
 from recapmail.render.social import (
@@ -321,7 +322,7 @@ def test_every_post_from_the_examples_fits_its_limit(examples: Path) -> None:
         for c in clusters:
             members = [h for h in items if membership.get(h.article.source) == c.id]
             posts += posts_for_cluster(c, members, cfg, thread=thread)
-        posts += posts_for_digest(pipeline.edition_digest(items, cfg), cfg, thread=thread)
+        posts += posts_for_digest(special_digest(items, cfg), cfg, thread=thread)
     for post in posts:
         assert post.count == as_the_platform_counts(post), (post.platform, post.text)
         assert post.count <= post.limit, (post.platform, post.source, post.text)

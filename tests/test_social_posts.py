@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from recapmail import pipeline
 from recapmail.cli import app
 from recapmail.config import Config, read_config
+from recapmail.digest import special_digest
 from recapmail.model import PLATFORMS, Highlights, Post
 from recapmail.render.counting import count
 from recapmail.render.social import posts_for_article, posts_for_cluster, posts_for_digest
@@ -57,7 +58,7 @@ def corpus_posts(cfg: Config, items: list[Highlights]) -> list[Post]:
             for c in clusters:
                 members = [h for h in items if membership.get(h.article.source) == c.id]
                 posts += posts_for_cluster(c, members, cfg, thread=thread, language=language)
-            edition = pipeline.edition_digest(items, cfg)
+            edition = special_digest(items, cfg)
             posts += posts_for_digest(edition, cfg, thread=thread, language=language)
     return posts
 

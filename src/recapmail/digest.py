@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from recapmail.code_version import highlighter_version
 from recapmail.config import Config
@@ -128,10 +129,9 @@ def _build(
         if item.cluster is not None:
             first_rank.setdefault(item.cluster, rank)
     ordered_clusters = tuple(sorted(clusters, key=lambda c: first_rank.get(c.id, len(items))))
-    return Digest(
+    return _digest(
+        cfg,
         period=period,
-        title=cfg.newsletter.title,
-        language=cfg.newsletter.language,
         items=items,
         clusters=ordered_clusters,
         warnings=tuple(warnings),
@@ -139,6 +139,41 @@ def _build(
         published_at=chosen.published.published_at if chosen.published else None,
         too_old=chosen.too_old,
     )
+
+
+def special_digest(items: Sequence[Highlights], cfg: Config) -> Digest:
+    """A digest of exactly these articles, in the order given, for a special edition."""
+    from recapmail.highlights import cluster
+
+    clusters, membership = cluster(items, language=cfg.newsletter.language)
+    dates = [h.article.published for h in items if h.article.published]
+    last = max(dates) if dates else datetime.now(UTC).replace(hour=0, minute=0, second=0)
+    first = min(dates) if dates else last
+    start = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = last.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    period = Period(
+        start=start,
+        end=end,
+        label=f"{start.date().isoformat()}_{(end - timedelta(days=1)).date().isoformat()}",
+        timezone=cfg.newsletter.timezone,
+    )
+    limit = cfg.newsletter.max_items
+    return _digest(
+        cfg,
+        period=period,
+        items=tuple(
+            DigestItem(h, cluster=membership.get(h.article.source), shown=i < limit)
+            for i, h in enumerate(items)
+        ),
+        clusters=clusters,
+        warnings=(),
+        special=True,
+    )
+
+
+def _digest(cfg: Config, **parts: Any) -> Digest:
+    """The one place a Digest is made: the newsletter's title and language from the config."""
+    return Digest(title=cfg.newsletter.title, language=cfg.newsletter.language, **parts)
 
 
 def extract_cached(

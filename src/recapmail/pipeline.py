@@ -15,7 +15,6 @@ from recapmail.model import (
     Article,
     Cluster,
     Digest,
-    DigestItem,
     Highlights,
     Period,
     Platform,
@@ -317,7 +316,9 @@ def run_newsletter(
 ) -> RunReport:
     """A special edition from chosen articles, written to <out>/<date>-<slug of the title>/."""
     started = time.monotonic()
-    digest = edition_digest(read_highlights(specs, cfg=cfg), cfg)
+    from recapmail.digest import special_digest
+
+    digest = special_digest(read_highlights(specs, cfg=cfg), cfg)
     drafted = None
     if cfg.llm is not None:
         from recapmail.state import State
@@ -378,34 +379,3 @@ def run_social(
             )
         posts.extend(made)
     return posts
-
-
-def edition_digest(items: Sequence[Highlights], cfg: Config) -> Digest:
-    """A digest of exactly these articles, in the order given, for a special edition."""
-    from recapmail.highlights import cluster
-
-    clusters, membership = cluster(items, language=cfg.newsletter.language)
-    dates = [h.article.published for h in items if h.article.published]
-    last = max(dates) if dates else datetime.now(UTC).replace(hour=0, minute=0, second=0)
-    first = min(dates) if dates else last
-    start = first.replace(hour=0, minute=0, second=0, microsecond=0)
-    end = last.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    period = Period(
-        start=start,
-        end=end,
-        label=f"{start.date().isoformat()}_{(end - timedelta(days=1)).date().isoformat()}",
-        timezone=cfg.newsletter.timezone,
-    )
-    limit = cfg.newsletter.max_items
-    return Digest(
-        period=period,
-        title=cfg.newsletter.title,
-        language=cfg.newsletter.language,
-        items=tuple(
-            DigestItem(h, cluster=membership.get(h.article.source), shown=i < limit)
-            for i, h in enumerate(items)
-        ),
-        clusters=clusters,
-        warnings=(),
-        special=True,
-    )
