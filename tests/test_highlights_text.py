@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from recapmail.highlights import detect_language, split_sentences
 from recapmail.highlights.clean import clean_document, normalise
+from recapmail.highlights.cut import shorten_highlight as shorten
 from recapmail.highlights.ranking import Candidate, pick_highlights
-from recapmail.highlights.shorten import shorten
 
 
 def test_french_abbreviations_do_not_end_sentences() -> None:
@@ -199,7 +199,7 @@ def test_shortening_never_cuts_inside_a_word(pieces: list[tuple[str, str]]) -> N
 
 
 def test_a_sentence_that_ends_before_the_cut_gets_no_ellipsis() -> None:
-    from recapmail.highlights.shorten import shorten
+    from recapmail.highlights.cut import shorten_highlight as shorten
 
     sentence = (
         "Joining the larger foundation sets the stage for the next decade of open "
@@ -332,8 +332,9 @@ def test_hostile_text_is_read_in_linear_time(body: str) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("mark", list(_MARKS))
 def test_a_long_run_of_one_mark_is_read_in_linear_time(mark: str) -> None:
+    from recapmail.highlights.cut import shorten_highlight as shorten
+
     from recapmail.highlights.figures import figures_in
-    from recapmail.highlights.shorten import shorten
 
     text = "Bien " + mark * _HOSTILE_SIZE + " x"
     assert split_sentences(text, "fr")

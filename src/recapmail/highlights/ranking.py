@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from recapmail.highlights.shorten import LIMIT as SHORTEN_LIMIT
-from recapmail.highlights.shorten import shorten
+from recapmail.highlights.cut import LIMIT as SHORTEN_LIMIT
+from recapmail.highlights.cut import shorten_highlight
 from recapmail.highlights.words import (
     CALL_TO_ACTION,
     GENERIC,
@@ -329,7 +329,7 @@ def pick_highlights(
         pool.remove(best)
         _add_overlap(pool, overlap_of, words_of, keys_of, words_of[id(best)], keys_of[id(best)])
         sections[best.section] += 1
-        picked.append(tidy_quotes(shorten(best.text)))
+        picked.append(tidy_quotes(shorten_highlight(best.text)))
     return picked
 
 
@@ -358,7 +358,7 @@ def _cut_cost(text: str) -> float:
     boundary, or opened by a subordinate phrase ("Pour X, qui…", "As the event…") whose main
     clause, and with it the news, comes after the cut.
     """
-    short = shorten(text)
+    short = shorten_highlight(text)
     if not short.endswith("…"):
         return 0.0
     cost = CUT_PENALTY
@@ -373,7 +373,7 @@ def _cut_cost(text: str) -> float:
 
 def summary_text(summary: Sequence[Candidate]) -> str:
     text = " ".join(tidy_quotes(c.text) for c in summary)
-    return shorten(text, 300) if len(text) > SUMMARY_LIMIT else text
+    return shorten_highlight(text, 300) if len(text) > SUMMARY_LIMIT else text
 
 
 def tidy_quotes(text: str) -> str:

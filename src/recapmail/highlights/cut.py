@@ -24,7 +24,7 @@ _NAME_OR_NUMBER = re.compile(r"\d|(?<!^)(?<![.!?]\s)\b[A-ZÀ-Þ]\w+")
 _END = re.compile(r"[\s,;:—–-]+$")
 
 
-def shorten(sentence: str, limit: int = LIMIT) -> str:
+def shorten_highlight(sentence: str, limit: int = LIMIT) -> str:
     """`sentence` if it fits in `limit` characters, else its most informative head that does."""
     text = " ".join(sentence.split())
     if len(text) <= limit:
