@@ -12,7 +12,6 @@ attendees…) but disagree are listed as conflicts.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from recapmail.highlights.hashtags import pick_hashtags
 from recapmail.highlights.keywords import EVENT_WORDS, names_in
 from recapmail.highlights.words import word_set
 from recapmail.model import Cluster, Conflict, Figure, Highlights
+from recapmail.text import fold
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CONCEPTS = {
@@ -361,4 +361,4 @@ def _overlap(a: set[str], b: set[str]) -> float:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")
+    return fold(text.lower()).encode("ascii", "ignore").decode("ascii")

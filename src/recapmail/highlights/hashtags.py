@@ -13,11 +13,11 @@ three-letter acronym the table does not know.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from recapmail.highlights.keywords import EVENT_WORDS, MAX_HASHTAGS
 from recapmail.highlights.words import FIRST_NAMES
+from recapmail.text import fold, visible
 
 MAX_HASHTAG = 28  # longer tags read as noise: #KubeConCloudNativeConNorthAmerica
 # The field's tags as people write them; the key is the tag folded to lowercase ASCII.
@@ -41,7 +41,6 @@ KNOWN_TAGS = {
 }  # fmt: skip
 _TAG_TEXT = re.compile(r"[\w][\w \-'’.+&]{0,60}")
 _ELISION = re.compile(r"(?i)\b(?:[cdjlmnst]|qu)['’](?=\w)")
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 # What only code spells: snake_case, a file name (secret.xml), a flag, a header (X-Auth-Token).
 _CODE_TOKEN = re.compile(
     r"_|\w\.(?:xml|json|ya?ml|conf|cfg|ini|toml|sh|py|txt|log|keyring|key|pem|md|rst|html|env|lock|"
@@ -70,15 +69,13 @@ def hashtag(text: str) -> str | None:
 
     A word with capitals of its own keeps them (vSphere, eBPF); others get an initial capital.
     """
-    value = _INVISIBLE.sub("", text or "").strip().lstrip("#＃").strip()
+    value = visible(text or "").strip().lstrip("#＃").strip()
     if not _TAG_TEXT.fullmatch(value) or _CODE_TOKEN.search(value):
         return None  # markup, template syntax, sentences, code: not a tag
     if _CONTRACTION.search(value):
         return None  # "I'll", "we're": a pronoun and a verb, no name
     value = re.sub(r"(?<=\w)['’]s\b", "", value)  # "Ceph's" -> "Ceph"
-    value = _ELISION.sub("", value).translate(_TRANSLITERATE)
-    value = unicodedata.normalize("NFKD", value)
-    value = "".join(c for c in value if not unicodedata.combining(c))
+    value = fold(_ELISION.sub("", value).translate(_TRANSLITERATE))
     words = re.findall(r"[A-Za-z0-9]+", value)
     if any(_IDENTIFIER.fullmatch(w) and w.lower() not in KNOWN_TAGS for w in words):
         return None  # "w1p2", "R2": a device, zone or host name from a setup, not a tag
@@ -192,7 +189,7 @@ def _is_person(term: str) -> bool:
     """ "Rachid Zarouali", or a name inside a longer term ("KCD France Rachid Zarouali")."""
     words = term.split()
     for index, word in enumerate(words[:-1]):
-        folded = unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+        folded = fold(word.lower()).encode("ascii", "ignore").decode()
         if folded in FIRST_NAMES and words[index + 1][:1].isupper() and (index or len(words) < 4):
             return True
     return False

@@ -9,7 +9,6 @@ counting extra because an editor chose them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
@@ -22,6 +21,7 @@ from recapmail.highlights.words import (
     STOPWORDS,
     word_set,
 )
+from recapmail.text import fold
 
 _TOKEN = re.compile(r"[\w][\w'’\-.&+]*[\w+]|[\w]|[^\w\s]")
 _ELIDED = re.compile(r"^(?:l|d|j|qu|n|s|c)['’](?=\w)", re.IGNORECASE)
@@ -260,4 +260,4 @@ def _contains(longer: str, shorter: str) -> bool:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode("ascii")
+    return fold(text.lower()).encode("ascii", "ignore").decode("ascii")
