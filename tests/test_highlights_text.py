@@ -333,7 +333,6 @@ def test_hostile_text_is_read_in_linear_time(body: str) -> None:
 @pytest.mark.parametrize("mark", list(_MARKS))
 def test_a_long_run_of_one_mark_is_read_in_linear_time(mark: str) -> None:
     from recapmail.highlights.cut import shorten_highlight as shorten
-
     from recapmail.highlights.figures import figures_in
 
     text = "Bien " + mark * _HOSTILE_SIZE + " x"

@@ -340,3 +340,17 @@ def test_the_teams_own_name_is_never_a_hashtag() -> None:
     h = replace(lyon_fr(), hashtags=("#CloudOuvert", *lyon_fr().hashtags))
     for post in posts_for_article(h, cfg):
         assert "#cloudouvert" not in post.text.casefold()
+
+
+def test_a_posts_hashtags_are_those_of_highlights_json(examples: Path) -> None:
+    """The ★ `highlights --json` hashtags and the posts' come from one place: a post tags only
+    what the JSON says of its articles, and the config's standing tags."""
+    from recapmail import pipeline
+    from recapmail.config import read_config
+
+    cfg = read_config(examples / "feeds.toml")
+    standing = set(cfg.social.hashtags)
+    for h in pipeline.read_highlights([str(examples / "articles")]):
+        for post in posts_for_article(h, cfg):
+            tags = set(HASHTAG.findall(post.text))
+            assert tags <= set(h.hashtags) | standing, (post.platform, tags - set(h.hashtags))

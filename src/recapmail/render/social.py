@@ -74,7 +74,7 @@ def posts_for_article(
         bullets=kept_highlights(h.highlights, h.summary, lang),
         link=link_of(h),
         link_label=t["read_recap"] if h.article.kind == "file" else t["read_article"],
-        hashtags=post_tags(cfg, [*h.hashtags, *h.keywords]),
+        hashtags=post_tags(cfg, h.hashtags),
         sources=(h.article.source,),
     )
     if h.article.kind == "file":
@@ -168,7 +168,7 @@ def posts_for_cluster(
         link_label=t["read_recap"],
         entries_label=t["other_recaps"],
         hashtags=post_tags(
-            cfg, [*c.hashtags, *c.keywords, *interleave([h.hashtags for h in members])]
+            cfg, [*c.hashtags, *interleave([h.hashtags for h in members])]
         ),
         sources=tuple(h.article.source for h in members),
     )
@@ -207,7 +207,7 @@ def posts_for_digest(
         ),
         link_label=t["read_digest"],
         entries_label=t["in_digest"],
-        hashtags=post_tags(cfg, interleave([h.hashtags or h.keywords for h in shown])),
+        hashtags=post_tags(cfg, interleave([h.hashtags for h in shown])),
     )
     return _posts(rewrite(draft) if rewrite else draft, cfg, platforms, thread)
 
