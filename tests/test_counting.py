@@ -16,7 +16,6 @@ from recapmail.config import Config, SocialConfig
 from recapmail.model import Platform
 from recapmail.render import counting
 from recapmail.render.counting import (
-    LIMITS,
     bluesky_displayed,
     count,
     fits,
@@ -121,7 +120,9 @@ def test_mastodon_limit_comes_from_the_config() -> None:
     assert limit("mastodon", cfg) == 1000
     assert limit("mastodon") == 500
     assert limit("bluesky", cfg) == 300
-    assert LIMITS["linkedin"] == 3000
+    # LinkedIn's 3,000 UTF-16 units: an emoji is two of them.
+    assert fits("x" * 3000, "linkedin", limit("linkedin"))
+    assert not fits("x" * 2999 + "👍", "linkedin", limit("linkedin"))
 
 
 # -- Bluesky ----------------------------------------------------------------------------------
