@@ -167,9 +167,7 @@ def posts_for_cluster(
         link=linked[0][1] if linked else None,
         link_label=t["read_recap"],
         entries_label=t["other_recaps"],
-        hashtags=post_tags(
-            cfg, [*c.hashtags, *interleave([h.hashtags for h in members])]
-        ),
+        hashtags=post_tags(cfg, [*c.hashtags, *interleave([h.hashtags for h in members])]),
         sources=tuple(h.article.source for h in members),
     )
     if members and all(h.article.kind == "file" for h in members):
