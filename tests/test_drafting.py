@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 from recapmail.cli import app
 from tests.chatserver import GARBAGE, NO_CHOICES, SLOW, TRICKLE, ChatServer
 
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
+
 WEEK = "2026-W47"
 LINK = "https://www.example.org/blog/nantes"
 RECAP = """---

@@ -15,6 +15,8 @@ import pytest
 from tests.hostile import AS_A_USER, assert_clean_failure, edition_folders, run_cli
 from tests.test_hostile_runs import assert_complete, assert_state_sound, digest_args, workspace
 
+pytestmark = pytest.mark.slow  # real processes, servers and files: see pyproject's markers
+
 # Runs the rest of the command line with a file-size limit: a write past it fails with EFBIG
 # (Python ignores SIGXFSZ, which would otherwise kill it), as under `ulimit -f`.
 _FSIZE = (
