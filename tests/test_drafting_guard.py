@@ -177,7 +177,21 @@ def test_the_prompt_carries_what_recapmail_extracted_and_the_voice_only() -> Non
         ("1,2 milliard d'euros économisés à Nantes grâce à OpenStack.",
          '"1,2 milliard" is not in the recap'),
         ("Six cent cinquante participants et neuf mille machines à Nantes.",
-         '"cent": a number in words cannot be checked against the recap'),
+         '"Six" is not in the recap'),  # counts in words: only as the recap writes them
+        ("À Nantes, deux tiers des machines virtuelles ont quitté VMware.",
+         '"tiers" is not in the recap'),
+        ("À Nantes, deux fois plus de machines ont quitté VMware pour OpenStack.",
+         '"fois" is not in the recap'),
+        ("À Nantes, ⑫ machines virtuelles ont quitté VMware pour OpenStack.",
+         '"12 machines" is not in the recap'),  # read as NFKC reads it
+        ("À Nantes, ٦ machines virtuelles ont quitté VMware pour OpenStack.",
+         '"٦" is a number that cannot be checked against the recap'),
+        ("À Nantes, 0,650 machine virtuelle a quitté VMware pour OpenStack.",
+         '"0,650 machine" is not in the recap'),  # a decimal, not 650
+        ("Le top10 des outils vus à Nantes pour la sortie de VMware.",
+         '"top10" is not in the recap'),
+        ("Nous retenons la fin.@gargron pour la sortie de VMware à Nantes.",
+         '"@gargron" names someone to notify or write to'),  # Mastodon's own mention rule
         ("Une facture divisée x3 à Nantes grâce à OpenStack et aux équipes.",
          '"x3" is not in the recap'),
         ("Une baisse de 1 800 % des coûts à Nantes, sur OpenStack.",
@@ -200,6 +214,9 @@ def test_numbers_contacts_and_tags_cannot_slip_past(hook: str, reason: str) -> N
 
 def test_a_figure_with_its_scale_and_a_percentage_with_its_sign_pass() -> None:
     assert accept("Une baisse de 40 % des coûts et 1,2 million d'euros économisés à Nantes.", RECAP)
+    assert accept("Une baisse de 40 pour cent des coûts à Nantes grâce à OpenStack.", RECAP)
+    # A count in words that the recap itself writes ("Deux jours à Nantes…") may be said.
+    assert accept("Deux jours à Nantes pour parler de la sortie de VMware.", RECAP)
 
 
 def test_three_digits_after_a_separator_are_thousands_whatever_the_language() -> None:

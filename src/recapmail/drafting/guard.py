@@ -10,12 +10,13 @@ the extractive text would be.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from recapmail.drafting.prompt import INTRO_LIMIT, TAKEAWAY_LIMIT, Material
 from recapmail.highlights.hashtags import KNOWN_TAGS, hashtag
 from recapmail.highlights.language import detect_language
-from recapmail.highlights.numbers import MULTIPLIERS, NUMBER, parse_number
+from recapmail.highlights.numbers import MULTIPLIERS, NUMBER, WORD_NUMBERS, parse_number
 from recapmail.highlights.words import word_set
 from recapmail.render.counting import count, mastodon_urls
 from recapmail.render.shorten import clean
@@ -25,6 +26,9 @@ MAX_TAKEAWAYS = 5
 _NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?!\d)")
 # A number and its scale word, so that the check of numbers in words leaves "1,2 million" alone.
 _SCALES = "|".join(sorted(MULTIPLIERS, key=len, reverse=True))
+_NUMBER_PERCENT = re.compile(
+    rf"(?<![\w.,])(?:{NUMBER})[ \u00a0\u202f]?(?:pour ?cent|per ?cent)", re.I
+)
 _NUMBER_WITH_SCALE = re.compile(
     rf"(?<![\w.,])(?:{NUMBER})[ \u00a0\u202f]?(?:{_SCALES})\b", re.IGNORECASE
 )
@@ -34,9 +38,10 @@ _LINKS = word_set("and or at in on of to for the a an et ou à au aux en de des 
 _HASHTAG = re.compile(r"(?<![\w&])[#＃]\w+")
 _SCHEME_URL = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s<>\"]+")
 # Whom a post could notify or send to: a mention (@user, @user@server), an address, mailto:.
-_CONTACT = re.compile(r"(?i)(?<![\w.])[@＠][a-z0-9_]|[\w.+-]+@[\w-]+\.[\w.-]+|\b(?:mailto|tel):")
+# (Mastodon's own rule for a mention: an "@" not after a word character, "=" or "/".)
+_CONTACT = re.compile(r"(?i)(?<![\w=/])[@＠][a-z0-9_]|[\w.+-]+@[\w-]+\.[\w.-]+|\b(?:mailto|tel):")
 # "1,800" and "1.800": a group of three digits, a thousands separator in either language.
-_GROUPED_ONCE = re.compile(r"\d{1,3}[.,]\d{3}")
+_GROUPED_ONCE = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")  # ("0,650" is a decimal)
 _SCALE = re.compile(r"[ \u00a0\u202f]?([^\W\d_]+)")  # "1,2 million", "3k"
 _PERCENT = re.compile(r"[ \u00a0\u202f]?(?:%|pour ?cent|percent|per cent)", re.IGNORECASE)
 _TIMES = re.compile(r"(?<!\w)[x×](\d+(?:[.,]\d+)?)(?!\w)")  # "x3", "×2,5"
@@ -45,6 +50,13 @@ _NUMBER_WORDS = re.compile(
     r"(?i)\b(?:cents?|mille|milliers?|millions?|milliards?|centaines?|douzaines?|hundreds?|"
     r"thousands?|millions?|billions?|trillions?|dozens?)\b"
 )
+# Counts, fractions and multiples in words: said only as the recap says them.
+_COUNT_WORDS = re.compile(
+    r"(?i)\b(?:" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+    + r"|moitié|tiers|quarts?|half|halves|thirds?|quarters?|double[sd]?|triple[sd]?|"
+    r"quadruple[sd]?|twice|thrice|fois|times)\b"
+)  # fmt: skip
+_DIGITS_IN_WORD = re.compile(r"\b\w*(?:[^\W\d_]\d|\d[^\W\d_])\w*\b")  # "top10", "v5", "3e"
 _BULLET = re.compile(r"^\s*(?:[-*•·–—>]+|\d{1,2}[.)])\s+")
 _LABEL = re.compile(r"^\s*(?:hook|accroche|takeaways?|à retenir)\s*:\s*", re.IGNORECASE)
 
@@ -122,19 +134,29 @@ def _check(text: str, m: Material) -> str:
         ):
             raise Refused(f'"{tag}" is not a hashtag recapmail would write')
     allowed = _allowed(m)
-    plain = _HASHTAG.sub(" ", text)
+    plain = unicodedata.normalize("NFKC", _HASHTAG.sub(" ", text))  # "⑫", "６５０" -> "12", "650"
+    odd = next(
+        (c for c in plain if not c.isascii() and unicodedata.numeric(c, None) is not None), None
+    )
+    if odd is not None:  # "½", "Ⅻ", "٦": a number no check reads
+        raise Refused(f'"{odd}" is a number that cannot be checked against the {_source(m)}')
+    said = _material_words(m)
+    for found in (*_COUNT_WORDS.finditer(plain), *_DIGITS_IN_WORD.finditer(plain)):
+        if found.group(0).lower() not in said:
+            raise Refused(f'"{found.group(0)}" is not in the {_source(m)}')
     for match in _NUMBER.finditer(plain):
         value, percent, end = _said(match, plain, m.language)
-        if (value, percent) not in allowed and (value, None) not in allowed:
+        if (value, percent) not in allowed:
             after = _AFTER.match(plain, match.end())
             word = after.group(0) if after else ""
             quoted = plain[match.start() : end] if end > match.end() else match.group(0)
             quoted += "" if end > match.end() or word.strip().lower() in _LINKS else word
             raise Refused(f'"{quoted.strip()}" is not in the {_source(m)}')
     for match in _TIMES.finditer(plain):
-        if (parse_number(match.group(1), m.language), False) not in allowed:
+        if match.group(0).lower() not in said:
             raise Refused(f'"{match.group(0)}" is not in the {_source(m)}')
-    words = _NUMBER_WORDS.search(_NUMBER_WITH_SCALE.sub(" ", plain))
+    scaled = _NUMBER_WITH_SCALE.sub(" ", _NUMBER_PERCENT.sub(" ", plain))
+    words = _NUMBER_WORDS.search(scaled)
     if words:
         raise Refused(
             f'"{words.group(0)}": a number in words cannot be checked against the {_source(m)}'
@@ -160,6 +182,13 @@ def _said(match: re.Match[str], text: str, language: str) -> tuple[float | None,
     if percent:
         end = percent.end()
     return (None if value is None else _rounded(value)), bool(percent), end
+
+
+def _material_words(m: Material) -> set[str]:
+    """The words of what the model was given, lower-cased: a count in words, "x3" or "top10"
+    may be said only as they are written there."""
+    texts = (m.title, *m.titles, m.summary, *m.highlights, *(f.value for f in m.figures))
+    return {w.lower() for text in texts for w in re.findall(r"[\w×]+", text)}
 
 
 def _rounded(value: float) -> float:
@@ -188,8 +217,8 @@ def _allowed(m: Material) -> set[tuple[float | None, bool | None]]:
     }
     for text in (m.title, *m.titles):
         for match in _NUMBER.finditer(text):
-            value, _, _ = _said(match, text, m.language)
-            found.add((value, None))
+            value, percent, _ = _said(match, text, m.language)
+            found.add((value, percent))
     return found
 
 

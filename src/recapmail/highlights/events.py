@@ -228,7 +228,9 @@ def _make_cluster(
     if not _YEAR.search(title):
         years = [key.year for item_keys in keys for key in item_keys if key.year]
         title = f"{title} {Counter(years).most_common(1)[0][0]}" if years else title
-    slug = re.sub(r"[^a-z0-9]+", "-", _fold(title)).strip("-") or "event"
+    # Ligatures dropped as they always were: the id names the event in files already made.
+    plain = fold(title.lower(), ligatures=False).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "event"
     cluster_id, n = slug, 2
     while cluster_id in used_ids:
         cluster_id, n = f"{slug}-{n}", n + 1
