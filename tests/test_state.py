@@ -299,3 +299,13 @@ def test_parsed_feeds_are_reused_only_for_the_same_body_and_parser(tmp_path: Pat
         assert copy.warnings == ("2 items skipped",)
         assert state.parsed("https://a.example/feed", v2, 1) is None
         assert state.parsed("https://a.example/feed", v1, 2) is None
+
+
+def test_the_caches_change_with_the_code_and_the_libraries_they_depend_on() -> None:
+    from recapmail.code_version import code_version, highlighter_version, parser_version
+
+    assert parser_version() != highlighter_version()
+    assert code_version("recapmail.text") != code_version("recapmail.text", libraries=("nh3",))
+    assert code_version("recapmail.text", libraries=("no-such-library",)) != code_version(
+        "recapmail.text"
+    )

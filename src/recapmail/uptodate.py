@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from recapmail import __version__
+from recapmail.code_version import installed_versions
 from recapmail.config import Config
 from recapmail.model import Conflict, Digest, Period
 from recapmail.sources.files import files_stamp
@@ -152,22 +153,6 @@ def _code_files() -> Iterable[Path]:
     """recapmail's own modules: a changed install (or an edited checkout) makes editions anew."""
     package = Path(__file__).resolve().parent
     return (p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
-
-
-def installed_versions() -> str:
-    """Every installed distribution and its version ("feedparser-6.0.11.dist-info"), as the
-    folders pip keeps them in name them: an install or upgrade of any library changes it.
-    (importlib.metadata says the same, reading every METADATA file: 60 ms against 1.)"""
-    names = []
-    for entry in sys.path:
-        if not entry.endswith(("site-packages", "dist-packages")):
-            continue
-        try:
-            with os.scandir(entry) as found:
-                names += [e.name for e in found if e.name.endswith((".dist-info", ".egg-info"))]
-        except OSError:
-            continue
-    return "\n".join(sorted(names))
 
 
 def _template_files(cfg: Config) -> Iterable[Path]:
