@@ -58,7 +58,6 @@ def highlighter_version() -> str:
     return code_version("recapmail.highlights", *_SHARED, libraries=("regex", "py3langid"))
 
 
-@functools.cache
 def installed_versions() -> str:
     """Every installed distribution and its version ("feedparser-6.0.11.dist-info"), as the
     folders pip keeps them in name them: an install or upgrade of any library changes it.
