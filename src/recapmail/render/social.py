@@ -167,7 +167,7 @@ def posts_for_cluster(
         link=linked[0][1] if linked else None,
         link_label=t["read_recap"],
         entries_label=t["other_recaps"],
-        hashtags=post_tags(cfg, [*c.hashtags, *interleave([h.hashtags for h in members])]),
+        hashtags=post_tags(cfg, _cluster_tags(c, members)),
         sources=tuple(h.article.source for h in members),
     )
     if members and all(h.article.kind == "file" for h in members):
@@ -175,6 +175,13 @@ def posts_for_cluster(
             draft, members, c.title, c.figures, c.highlights, frame(cfg, language), team_voice(cfg)
         )
     return _posts(rewrite(draft) if rewrite else draft, cfg, platforms, thread)
+
+
+def _cluster_tags(c: Cluster, members: Sequence[Highlights]) -> list[str]:
+    """The event's tags that its recaps' highlights also give, first, then the recaps' own:
+    a post tags only what `highlights --json` says of its articles."""
+    said = {t for h in members for t in h.hashtags}
+    return [*(t for t in c.hashtags if t in said), *interleave([h.hashtags for h in members])]
 
 
 def posts_for_digest(
