@@ -20,24 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.feedserver import make_items, rss_feed
+from tests.test_highlights_events import week_of_items
 
 from recapmail.highlights import cluster
-from recapmail.model import Article, Highlights
 from recapmail.sources.feeds import parse_feed
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def week_of_items(size: int) -> list[Highlights]:
-    """Items of 300 events, each event's recap title recurring: the grouping's worst honest case."""
-    items = []
-    for i in range(size):
-        event = (i // 4) % 300
-        name = f"Project{event % 97} Summit City{event % 13} {2024 + event % 3}"
-        title = f"{name}: what we learned" if i % 4 == 0 else f"Project{i % 97} {i}.0 released"
-        article = Article(source=f"item-{i}", body=title, title=title)
-        items.append(Highlights(article, title, "en", title, ()))
-    return items
 
 
 def best(runs: int, step: Callable[[], object]) -> float:

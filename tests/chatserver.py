@@ -13,8 +13,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.feedserver import Served
 
 SLOW = "<slow>"
 GARBAGE = "<garbage>"
@@ -34,7 +36,7 @@ class Request:
 
 
 @dataclass
-class ChatServer:
+class ChatServer(Served):
     script: dict[str, str] = field(default_factory=dict)
     default: str = ""  # the answer when no word of the script is in the prompt
     slow_for: float = 3.0  # seconds SLOW waits before answering
@@ -45,17 +47,7 @@ class ChatServer:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._inflight = 0
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> ChatServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self._serve(self._handler())
 
     @property
     def base_url(self) -> str:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 from xml.sax.saxutils import escape
 
 import pytest
@@ -60,7 +61,28 @@ class _Server(ThreadingHTTPServer):
         pass  # clients that hang up early (on purpose, in these tests) are not errors
 
 
-class FeedServer:
+class Served:
+    """A test server on 127.0.0.1 run by a thread for the length of a `with` block."""
+
+    _httpd: ThreadingHTTPServer
+    _thread: threading.Thread
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._httpd = _Server(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+class FeedServer(Served):
     def __init__(self, delay: float = 0.0, tls: tuple[Path, Path] | None = None) -> None:
         self.delay = delay  # added to every response, as a distant server would
         self.routes: dict[str, Route] = {}
@@ -68,24 +90,13 @@ class FeedServer:
         self.in_flight = 0  # requests waiting for their answer now (see `delay`)
         self.most_in_flight = 0  # the most ever waiting at once
         self._lock = threading.Lock()
-        self._httpd = _Server(("127.0.0.1", 0), self._handler())
+        self._serve(self._handler())
         self.scheme = "http"
         if tls is not None:  # HTTPS with this certificate and key
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(*tls)
             self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
             self.scheme = "https"
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> FeedServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
     @property
     def base(self) -> str:
