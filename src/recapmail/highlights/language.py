@@ -27,6 +27,11 @@ _FUNCTION_WORDS = {
     "nl": word_set("de het een en van is niet met voor op zijn ook dat die aan bij"),
     "pt": word_set("o os as e é em do da dos das com para uma que não por mais são"),
 }
+# word -> the languages it is a function word of: one look-up a word, not one a language
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _language, _vocabulary in _FUNCTION_WORDS.items():
+    for _word in _vocabulary:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _language)
 _WORD = re.compile(r"[a-zà-öø-ÿ']+")
 _ELISION = re.compile(r"\b(?:l|d|j|qu|n|s|c|m|t)'", re.IGNORECASE)
 _SAMPLE = 3000
@@ -36,11 +41,9 @@ def by_function_words(sample: str) -> tuple[str | None, dict[str, int]]:
     """The language whose function words the lower-cased `sample` is clearly written in (or
     None), and the counts it was decided from. Cheap enough for every feed item of a week."""
     counts = dict.fromkeys(_FUNCTION_WORDS, 0)
-    words = _WORD.findall(sample)
-    for word in words:
-        for language, vocabulary in _FUNCTION_WORDS.items():
-            if word in vocabulary:
-                counts[language] += 1
+    for word in _WORD.findall(sample):
+        for language in _LANGUAGES_OF.get(word, ()):
+            counts[language] += 1
     counts["fr"] += len(_ELISION.findall(sample)) if counts["fr"] or not counts["en"] else 0
     ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
