@@ -242,7 +242,7 @@ def render_edition(
     social = post_files(posts)
     names = (*OUTPUT_FILES, *sorted(social))
     made_at = datetime.now(UTC).replace(microsecond=0)
-    data = digest_dict(digest, names, newsletter=newsletter, generated_at=made_at)
+    data = digest_dict(digest, names, newsletter=newsletter, generated_at=made_at, lazy=True)
     if drafted is not None:
         data["drafting"] = notes_dict(drafted)
     summary = dumps_digest(data)

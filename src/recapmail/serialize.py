@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -72,8 +72,13 @@ def digest_dict(
     files: tuple[str, ...],
     generated_at: datetime | None = None,
     newsletter: Newsletter | None = None,
+    *,
+    lazy: bool = False,
 ) -> dict[str, Any]:
+    """digest.json's content; `lazy`: its items as a generator, for dumps_digest to encode one
+    at a time rather than hold a dict for each of a week's items."""
     p = digest.period
+    items = (item_dict(i) for i in digest.items)
     data: dict[str, Any] = {
         "period": {
             "label": p.label,
@@ -84,7 +89,7 @@ def digest_dict(
         "title": digest.title,
         "language": digest.language,
         "generated_at": (generated_at or datetime.now(UTC)).isoformat(timespec="seconds"),
-        "items": [item_dict(i) for i in digest.items],
+        "items": items if lazy else list(items),
         "clusters": [cluster_dict(c) for c in digest.clusters],
         "warnings": [{"source": w.source, "reason": w.reason} for w in digest.warnings],
         "files": list(files),
@@ -125,8 +130,14 @@ def dumps_digest(data: dict[str, Any]) -> str:
     lines = ["{"]
     for index, (key, value) in enumerate(data.items()):
         comma = "," if index < len(data) - 1 else ""
+        if isinstance(value, Iterator):  # a lazy list (digest_dict): encoded as it is made
+            value = [one(element) for element in value]
+            encoded = True
+        else:
+            encoded = False
         if isinstance(value, list) and value:
-            inner = ",\n".join(f"    {one(element)}" for element in value)
+            elements = value if encoded else (one(element) for element in value)
+            inner = ",\n".join(f"    {element}" for element in elements)
             lines.append(f"  {one(key)}: [\n{inner}\n  ]{comma}")
         else:
             lines.append(f"  {one(key)}: {one(value)}{comma}")
