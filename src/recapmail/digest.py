@@ -77,12 +77,14 @@ def build_digest(
     force: bool = False,
     warnings: Sequence[SourceWarning] = (),
     now: datetime | None = None,
+    keys: Sequence[tuple[str, ...]] | None = None,
 ) -> Digest:
     """The period's items best first. Full extraction (cached) and clustering only for the
     team's own recaps and pages and for the feed items that can be shown (shortlist.py); the
-    other feed items follow, in the shortlist's order, with light highlights."""
+    other feed items follow, in the shortlist's order, with light highlights. `keys`: the
+    articles' identity keys, when the caller has them already."""
     with fewer_gc_passes():
-        chosen = select(articles, period, cfg, state, force=force, now=now)
+        chosen = select(articles, period, cfg, state, force=force, now=now, keys=keys)
         return _build(chosen, period, cfg, state, warnings, now or datetime.now(UTC))
 
 
@@ -217,6 +219,7 @@ def select(
     *,
     force: bool = False,
     now: datetime | None = None,
+    keys: Sequence[tuple[str, ...]] | None = None,
 ) -> Selection:
     """The period's items, deduplicated, before any highlight is picked (rules above)."""
     now = now or datetime.now(UTC)
@@ -227,16 +230,16 @@ def select(
     last = last_published(windows, period)
     since = min(last.end, period.start) if last else period.start
     if this is not None:
-        items = _as_published(articles if force else (), this, cfg, state)
+        items = _as_published(articles if force else (), this, cfg, state, keys)
         return Selection(items, this.start, this, last, 0)
     language = cfg.newsletter.language
-    groups = dedupe(articles, language)
+    groups = dedupe(articles, language, keys)
     asked = [published_keys(g.keys) for g in groups]
     owners = state.published_labels(k for keys in asked for k in keys)
     ages = {s.name: s.max_age_days for s in cfg.sources if s.max_age_days}
     chosen, too_old = [], 0
-    for group, keys in zip(groups, asked, strict=True):
-        if any(k in owners for k in keys):
+    for group, held in zip(groups, asked, strict=True):
+        if any(k in owners for k in held):
             continue
         a = group.article
         own = a.kind != "feed"
@@ -295,23 +298,29 @@ def _in_window(when: datetime | None, period: Period, windows: Sequence[Publishe
 
 
 def _as_published(
-    articles: Sequence[Article], edition: PublishedEdition, cfg: Config, state: State
-) -> list[Selected]:
+    articles: Sequence[Article], edition: PublishedEdition, cfg: Config, state: State,
+    keys: Sequence[tuple[str, ...]] | None = None,
+) -> list[Selected]:  # fmt: skip
     """The items `edition` went out with: as kept then, or as `articles` (the sources now,
     given with --force) hold them where they still do."""
     stored = dedupe(state.published_articles(edition.label), cfg.newsletter.language)
     if not articles:
         return stored
-    current = dedupe(articles, cfg.newsletter.language)
+    current = dedupe(articles, cfg.newsletter.language, keys)
     owners = state.published_labels(k for g in current for k in g.keys)
     fresh = [g for g in current if any(owners.get(k) == edition.label for k in g.keys)]
     covered = {k for g in fresh for k in g.keys}
     return fresh + [g for g in stored if not covered.intersection(g.keys)]
 
 
-def dedupe(articles: Sequence[Article], language: str | None = None) -> list[Selected]:
+def dedupe(
+    articles: Sequence[Article],
+    language: str | None = None,
+    known: Sequence[tuple[str, ...]] | None = None,
+) -> list[Selected]:
     """One Selected per distinct item, in the order of each item's first appearance; of two
-    translations of one article, the one in `language` (the newsletter's) stands for both."""
+    translations of one article, the one in `language` (the newsletter's) stands for both.
+    `known`: identity_keys of each article, when computed already."""
     parent = list(range(len(articles)))
 
     def find(i: int) -> int:
@@ -325,7 +334,8 @@ def dedupe(articles: Sequence[Article], language: str | None = None) -> list[Sel
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    keys = [identity_keys(a) for a in articles]
+    keys = known if known is not None and len(known) == len(articles) else None
+    keys = keys or [identity_keys(a) for a in articles]
     owner: dict[str, int] = {}
     titled: dict[str, list[int]] = {}
     for i, article in enumerate(articles):

@@ -154,8 +154,9 @@ def _pick(
             f"Picking the highlights of {period.label} from {len(collected.articles)} articles…"
         )
     return build_digest(
-        collected.articles, period, cfg, state, force=force, warnings=collected.warnings
-    )
+        collected.articles, period, cfg, state, force=force, warnings=collected.warnings,
+        keys=collected.keys,
+    )  # fmt: skip
 
 
 def _report(digest: Digest, collected: Collected, period: Period, out_dir: Path) -> RunReport:

@@ -50,6 +50,7 @@ class Collected:
     from_cache: int  # offline, or failed: the cached body was parsed
     recent: int = 0  # checked less than [fetch] recheck_after ago: not asked, cached body parsed
     drafts: int = 0  # recaps marked as drafts, left out
+    keys: tuple[tuple[str, ...], ...] = ()  # identity_keys of each article, computed once
 
 
 def missing_paths(cfg: Config) -> list[SourceConfig]:
@@ -171,11 +172,12 @@ class Gathering:
                 _attributed(a, source) for source in self.cfg.enabled_sources
                 for a in self.by_source.get(source.name, [])
             ]  # fmt: skip
-            seen = self.state.first_seen([identity_keys(a) for a in articles], self.now)
+            keys = tuple(identity_keys(a) for a in articles)
+            seen = self.state.first_seen(keys, self.now)
             articles = [replace(a, first_seen=when) for a, when in zip(articles, seen, strict=True)]
         return Collected(
             tuple(articles), tuple(self.warnings), self.fetched, self.not_modified,
-            self.from_cache, self.recent, self.drafts,
+            self.from_cache, self.recent, self.drafts, keys,
         )  # fmt: skip
 
     def warn(self, source: SourceConfig, reason: str) -> None:
