@@ -62,7 +62,7 @@ def draft_json(draft: Draft) -> str:
     for n, (keys, article) in enumerate(draft.items):
         item = {"keys": list(keys), "article": article_dict(article)}
         items_sha.update(f"{',' if n else ''}{_SORTED(item)}".encode())
-        encoded.append(_COMPACT(item))
+        encoded.append(_inert(_COMPACT(item)))
     items_sha.update(b"]")
     head = {
         "format": _FORMAT,
@@ -73,9 +73,16 @@ def draft_json(draft: Draft) -> str:
         "digest_sha": draft.digest_sha,
         "items_sha": items_sha.hexdigest(),  # a hand edit of the items is seen
     }
-    text = f'{_COMPACT(head)[:-1]},"items":[{",".join(encoded)}]}}'
-    # The same JSON with no markup character in it: a hostile recap stays inert even here.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+    # joined once: the head before the first item, the end after the last
+    encoded.insert(0, f'{_inert(_COMPACT(head))[:-1]},"items":[{encoded.pop(0) if encoded else ""}')
+    encoded[-1] += "]}\n"
+    return ",".join(encoded)
+
+
+def _inert(text: str) -> str:
+    """The same JSON with no markup character in it: a hostile recap stays inert even here
+    (one item at a time: no second copy of the whole record)."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

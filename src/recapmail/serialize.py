@@ -124,25 +124,25 @@ def dumps_digest(data: dict[str, Any]) -> str:
     element is encoded compactly (C encoder) and only the outer layout is indented.
     """
 
-    def one(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
-    lines = ["{"]
+    lines = ["{"]  # joined once at the end: no intermediate copy of a long list
     for index, (key, value) in enumerate(data.items()):
         comma = "," if index < len(data) - 1 else ""
-        if isinstance(value, Iterator):  # a lazy list (digest_dict): encoded as it is made
-            value = [one(element) for element in value]
-            encoded = True
+        if isinstance(value, Iterator | list):  # a lazy list (digest_dict) too, encoded as made
+            start = len(lines)
+            lines.append(f"  {_ONE(key)}: [")
+            lines.extend(f"    {_ONE(element)}," for element in value)
+            if len(lines) == start + 1:
+                lines[-1] = f"  {_ONE(key)}: []{comma}"
+            else:
+                lines[-1] = lines[-1][:-1]  # no comma after the last element
+                lines.append(f"  ]{comma}")
         else:
-            encoded = False
-        if isinstance(value, list) and value:
-            elements = value if encoded else (one(element) for element in value)
-            inner = ",\n".join(f"    {element}" for element in elements)
-            lines.append(f"  {one(key)}: [\n{inner}\n  ]{comma}")
-        else:
-            lines.append(f"  {one(key)}: {one(value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            lines.append(f"  {_ONE(key)}: {_ONE(value)}{comma}")
+    lines.append("}\n")
+    return "\n".join(lines)
+
+
+_ONE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**options) builds one a call
 
 
 # -- stored forms: the state and .edition.json -------------------------------------------------
