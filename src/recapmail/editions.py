@@ -94,8 +94,15 @@ def _items_json(items: object) -> str:
 
 
 def digest_sha(text: str | bytes) -> str:
-    data = text.encode() if isinstance(text, str) else text
-    return hashlib.sha256(data).hexdigest()
+    if isinstance(text, bytes):
+        return hashlib.sha256(text).hexdigest()
+    sha = hashlib.sha256()
+    for start in range(0, len(text), _PIECE):  # no UTF-8 copy of a whole digest.json at once
+        sha.update(text[start : start + _PIECE].encode())
+    return sha.hexdigest()
+
+
+_PIECE = 1 << 20
 
 
 def read_draft(folder: Path) -> Draft:

@@ -25,6 +25,7 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _TMP_PREFIX = ".tmp-"
 _OLD_PREFIX = ".old-"
+_PIECE = 1 << 20  # characters of a long file encoded at a time
 
 
 def write_folder(target: Path, files: Mapping[str, str | bytes]) -> Path:
@@ -154,9 +155,12 @@ def _write_file(root: Path, name: str, content: str | bytes) -> None:
     if root.resolve() not in path.parents:
         raise ValueError(f"output file name escapes the folder: {name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
     with path.open("wb") as handle:
-        handle.write(data)
+        if isinstance(content, str):  # encoded a piece at a time: no copy of a long file
+            for start in range(0, len(content), _PIECE):
+                handle.write(content[start : start + _PIECE].encode("utf-8"))
+        else:
+            handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
 
