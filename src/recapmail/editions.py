@@ -53,16 +53,17 @@ class Publication:
     already: bool  # published before: nothing recorded now
 
 
-def draft_json(draft: Draft) -> str:
+def draft_json(draft: Draft) -> bytes:
     """The record, written one item at a time: a week can hold 100,000 items, whose dicts
     and a second copy of the whole list would otherwise all be held at once. The same text
-    as json.dumps of the whole record, and the same items_sha as _items_json of the list."""
+    as json.dumps of the whole record (UTF-8), and the same items_sha as _items_json of the
+    list."""
     items_sha = hashlib.sha256(b"[")
     encoded = []
     for n, (keys, article) in enumerate(draft.items):
         item = {"keys": list(keys), "article": article_dict(article)}
         items_sha.update(f"{',' if n else ''}{_SORTED(item)}".encode())
-        encoded.append(_inert(_COMPACT(item)))
+        encoded.append(_inert(_COMPACT(item)).encode())
     items_sha.update(b"]")
     head = {
         "format": _FORMAT,
@@ -74,9 +75,10 @@ def draft_json(draft: Draft) -> str:
         "items_sha": items_sha.hexdigest(),  # a hand edit of the items is seen
     }
     # joined once: the head before the first item, the end after the last
-    encoded.insert(0, f'{_inert(_COMPACT(head))[:-1]},"items":[{encoded.pop(0) if encoded else ""}')
-    encoded[-1] += "]}\n"
-    return ",".join(encoded)
+    first = encoded.pop(0) if encoded else b""
+    encoded.insert(0, f'{_inert(_COMPACT(head))[:-1]},"items":['.encode() + first)
+    encoded[-1] += b"]}\n"
+    return b",".join(encoded)
 
 
 def _inert(text: str) -> str:

@@ -235,7 +235,7 @@ def render_edition(
     from recapmail.identity import identity_keys
     from recapmail.render.email import render_newsletter
     from recapmail.render.social import post_files, posts_for_digest
-    from recapmail.serialize import digest_dict, dumps_digest
+    from recapmail.serialize import digest_dict, dumps_digest_utf8
 
     newsletter = render_newsletter(digest, with_intro(cfg, drafted, digest.period.label), label)
     rewrite = rewriter(drafted) if drafted is not None else None
@@ -246,7 +246,7 @@ def render_edition(
     data = digest_dict(digest, names, newsletter=newsletter, generated_at=made_at, lazy=True)
     if drafted is not None:
         data["drafting"] = notes_dict(drafted)
-    summary = dumps_digest(data)
+    summary = dumps_digest_utf8(data)
     files: dict[str, str | bytes] = {
         "newsletter.html": newsletter.html,
         "newsletter.txt": newsletter.text,

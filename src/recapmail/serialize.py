@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -123,23 +123,32 @@ def dumps_digest(data: dict[str, Any]) -> str:
     A week can hold 10,000 items; `indent` makes json use its slow pure-Python encoder, so each
     element is encoded compactly (C encoder) and only the outer layout is indented.
     """
+    return "\n".join(_digest_lines(data, lambda line: line))
 
-    lines = ["{"]  # joined once at the end: no intermediate copy of a long list
+
+def dumps_digest_utf8(data: dict[str, Any]) -> bytes:
+    """dumps_digest(data) encoded, each line as it is made: a long digest.json is never held
+    as text (which takes 2 or 4 bytes a character once one character is outside Latin-1)."""
+    return b"\n".join(_digest_lines(data, str.encode))
+
+
+def _digest_lines(data: dict[str, Any], piece: Callable[[str], Any]) -> list[Any]:
+    lines = [piece("{")]  # joined once at the end: no intermediate copy of a long list
     for index, (key, value) in enumerate(data.items()):
         comma = "," if index < len(data) - 1 else ""
         if isinstance(value, Iterator | list):  # a lazy list (digest_dict) too, encoded as made
             start = len(lines)
-            lines.append(f"  {_ONE(key)}: [")
-            lines.extend(f"    {_ONE(element)}," for element in value)
+            lines.append(piece(f"  {_ONE(key)}: ["))
+            lines.extend(piece(f"    {_ONE(element)},") for element in value)
             if len(lines) == start + 1:
-                lines[-1] = f"  {_ONE(key)}: []{comma}"
+                lines[-1] = piece(f"  {_ONE(key)}: []{comma}")
             else:
                 lines[-1] = lines[-1][:-1]  # no comma after the last element
-                lines.append(f"  ]{comma}")
+                lines.append(piece(f"  ]{comma}"))
         else:
-            lines.append(f"  {_ONE(key)}: {_ONE(value)}{comma}")
-    lines.append("}\n")
-    return "\n".join(lines)
+            lines.append(piece(f"  {_ONE(key)}: {_ONE(value)}{comma}"))
+    lines.append(piece("}\n"))
+    return lines
 
 
 _ONE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(**options) builds one a call
