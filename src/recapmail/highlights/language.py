@@ -41,8 +41,8 @@ def by_function_words(sample: str) -> tuple[str | None, dict[str, int]]:
     """The language whose function words the lower-cased `sample` is clearly written in (or
     None), and the counts it was decided from. Cheap enough for every feed item of a week."""
     counts = dict.fromkeys(_FUNCTION_WORDS, 0)
-    for word in _WORD.findall(sample):
-        for language in _LANGUAGES_OF.get(word, ()):
+    for languages in filter(None, map(_LANGUAGES_OF.get, _WORD.findall(sample))):
+        for language in languages:
             counts[language] += 1
     counts["fr"] += len(_ELISION.findall(sample)) if counts["fr"] or not counts["en"] else 0
     ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
