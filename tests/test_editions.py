@@ -180,6 +180,8 @@ def test_publish_is_idempotent_and_a_published_week_is_made_as_it_went(team: Pat
     ]
     listing = run(team, "editions").stdout
     assert "2026-W48" in listing and "published" in listing and "2 items" in listing
+    # a published edition's folder (kept absolute in the state) is shown as a draft's is
+    assert [line.split()[-1] for line in listing.splitlines()][:1] == ["out/2026-W48"]
     assert f"State: {team / 'state.sqlite3'}" in listing
 
 

@@ -132,10 +132,21 @@ def editions(
         }.get(row.status if row.status == "draft" else row.how or "", f"published by {when}")
         to = f" to {counted(row.recipients, 'recipient')}" if row.recipients else ""
         items = counted(row.items, "item")
-        typer.echo(f"{row.label:<22} {status + to:<40} {items:>9}  {row.folder or ''}".rstrip())
+        shown = _shown_folder(row.folder) if row.folder else ""
+        typer.echo(f"{row.label:<22} {status + to:<40} {items:>9}  {shown}".rstrip())
     if not rows:
         typer.echo(f"No edition yet in {folder} (recapmail digest makes one).")
     typer.echo(f"State: {where.resolve()}")
+
+
+def _shown_folder(folder: str) -> str:
+    """A draft's folder and a published edition's (the state keeps it absolute) shown alike:
+    relative to here when it is below, absolute otherwise."""
+    path = Path(folder).absolute()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def archive(

@@ -29,6 +29,7 @@ from recapmail.model import Article, SourceWarning
 from recapmail.sources.feeds import looks_like_feed, parse_feed
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import files_stamp, iter_folder, read_file, recap_link
+from recapmail import warmup
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, local_kind, read_bytes
 from recapmail.state import CachedResponse, State, Validators
@@ -337,6 +338,7 @@ class Gathering:
                 report(*pending.popleft())
 
         parser = FeedParser() if len(requests) > 1 else FeedParser(0)
+        warmup.start()  # after the fork: the helper needs none of it
         try:
             fetch_all(requests, cfg.fetch, on_result=on_result)
             while pending:
