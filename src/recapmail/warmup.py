@@ -41,5 +41,5 @@ def _import_all() -> None:
     for name in MODULES:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - the stage that needs it imports it again and says why
+        except Exception:
             return

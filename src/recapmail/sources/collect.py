@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from recapmail import warmup
 from recapmail.code_version import parser_version
 from recapmail.config import Config, SourceConfig
 from recapmail.errors import DraftSkipped, SourceError
@@ -29,7 +30,6 @@ from recapmail.model import Article, SourceWarning
 from recapmail.sources.feeds import looks_like_feed, parse_feed
 from recapmail.sources.fetch import FetchRequest, FetchResult, fetch_all
 from recapmail.sources.files import files_stamp, iter_folder, read_file, recap_link
-from recapmail import warmup
 from recapmail.sources.parsing import FeedJob, FeedParser, ParsedBody
 from recapmail.sources.resolve import articles_from_bytes, local_kind, read_bytes
 from recapmail.state import CachedResponse, State, Validators
