@@ -384,3 +384,13 @@ def test_a_link_whose_address_holds_parentheses_is_read_whole() -> None:
     )
     assert "https://fr.wikipedia.org/wiki/Ceph_(logiciel)" in doc.links
     assert doc.text.strip() == "Voir la page sur Ceph."
+
+
+@given(
+    st.text(alphabet="ab_ é1-.", max_size=14), st.text(alphabet="ab_ é1-.", min_size=1, max_size=3)
+)
+def test_whole_word_places_are_those_of_the_word_bounded_pattern(text: str, term: str) -> None:
+    from recapmail.highlights.hashtags import _word_starts
+
+    pattern = rf"(?<!\w){re.escape(term)}(?!\w)"
+    assert _word_starts(term, text) == [m.start() for m in re.finditer(pattern, text)]
