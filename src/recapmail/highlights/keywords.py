@@ -169,19 +169,20 @@ def _names(tokens: list[str], capitalised_elsewhere: set[str] | None) -> list[st
             run.clear()
 
     for index, token in enumerate(tokens):
-        capital = _is_capitalised(token)
+        lowered = token.lower()  # once: this loop sees every token of the article
+        capital = token[:1].isupper() and lowered not in _ROLE_ACRONYMS  # _is_capitalised
         if capital and index == 0 and not _distinctive(token):
             followed = len(tokens) > 1 and _is_capitalised(tokens[1])  # "Spotlight Sponsors"
-            if token.lower() in STOPWORDS or (
+            if lowered in STOPWORDS or (
                 capitalised_elsewhere is not None
                 and token not in capitalised_elsewhere
                 and not followed
             ):
                 capital = False
-        if capital and token.lower() in DEMONYMS_FR:
+        if capital and lowered in DEMONYMS_FR:
             capital = False  # "le Français eNovance": a nationality, then the name
         connector = bool(run) and token in _NAME_CONNECTORS and len(run) < 4
-        if (capital and token.lower() not in _MONTHS_AND_DAYS) or connector:
+        if (capital and lowered not in _MONTHS_AND_DAYS) or connector:
             run.append(token)
         elif run and _YEARISH.match(token) and len(token) == 4:
             run.append(token)
