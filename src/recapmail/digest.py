@@ -334,8 +334,10 @@ def dedupe(
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    keys = known if known is not None and len(known) == len(articles) else None
-    keys = keys or [identity_keys(a) for a in articles]
+    # the caller's keys when it has them for these very articles (a Collected made without
+    # them holds none)
+    reuse = known is not None and len(known) == len(articles)
+    keys = known if reuse and known is not None else [identity_keys(a) for a in articles]
     owner: dict[str, int] = {}
     titled: dict[str, list[int]] = {}
     for i, article in enumerate(articles):

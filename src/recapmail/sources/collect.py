@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from recapmail import warmup
 from recapmail.code_version import parser_version
 from recapmail.config import Config, SourceConfig
 from recapmail.errors import DraftSkipped, SourceError
@@ -338,7 +337,6 @@ class Gathering:
                 report(*pending.popleft())
 
         parser = FeedParser() if len(requests) > 1 else FeedParser(0)
-        warmup.start()  # after the fork: the helper needs none of it
         try:
             fetch_all(requests, cfg.fetch, on_result=on_result)
             while pending:
